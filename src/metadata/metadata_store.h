@@ -16,25 +16,26 @@ struct ManifestRecord {
   std::string repository;
   oci::Digest digest;
   std::string media_type;
-  std::string artifact_type;                 // "" when none
-  std::optional<oci::Digest> subject;        // OCI 1.1 subject, if any
-  std::string annotations_json = "{}";       // the manifest's top-level annotations, as JSON
-  std::string content;                       // the bytes as pushed
-  int64_t created_at = 0;                    // Unix seconds
+  std::string artifact_type;            // "" when none
+  std::optional<oci::Digest> subject;   // OCI 1.1 subject, if any
+  std::string annotations_json = "{}";  // the manifest's top-level annotations, as JSON
+  std::string content;                  // the bytes as pushed
+  int64_t size = 0;                     // content's length (set even when content is not)
+  int64_t created_at = 0;               // Unix seconds
 };
 
 // Everything one manifest push writes, applied in one transaction.
 struct ManifestWrite {
   ManifestRecord manifest;
-  std::vector<oci::Digest> blobs;            // config + layers; must be linked to the repository
-  std::vector<oci::Digest> children;         // index entries; must be manifests of the repository
-  std::optional<std::string> tag;            // tag to point at the manifest, if pushed by tag
+  std::vector<oci::Digest> blobs;     // config + layers; must be linked to the repository
+  std::vector<oci::Digest> children;  // index entries; must be manifests of the repository
+  std::optional<std::string> tag;     // tag to point at the manifest, if pushed by tag
 };
 
 struct UploadRecord {
   std::string id;
   std::string repository;
-  int64_t created_at = 0;                    // Unix seconds
+  int64_t created_at = 0;  // Unix seconds
 };
 
 // Page of names in lexical order; `last` is exclusive; `limit` > 0.
@@ -56,11 +57,9 @@ class MetadataStore {
 
   // Makes `digest` (of `size` bytes) visible in `repository`, creating the repository if needed.
   // Idempotent.
-  virtual Status LinkBlob(std::string_view repository, const oci::Digest& digest,
-                          int64_t size) = 0;
+  virtual Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size) = 0;
   // The size of a blob linked to `repository`. Errors: kNotFound.
-  virtual StatusOr<int64_t> GetBlobLink(std::string_view repository,
-                                        const oci::Digest& digest) = 0;
+  virtual StatusOr<int64_t> GetBlobLink(std::string_view repository, const oci::Digest& digest) = 0;
   // The size of a blob linked to any repository. Errors: kNotFound.
   virtual StatusOr<int64_t> FindBlob(const oci::Digest& digest) = 0;
   // Removes the link. Errors: kNotFound.

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "oci/digest.h"
@@ -48,7 +49,9 @@ class Upload {
   // atomically to its content address; the upload is gone afterwards. If the blob is already
   // stored the upload is discarded and the call succeeds (concurrent pushes of one blob end as
   // one blob). Errors: kInvalidArgument when the digest does not match (the upload is
-  // discarded); kInternal on I/O failure.
+  // discarded); kInternal on I/O failure (the upload is kept and may be committed again);
+  // kNotFound when the upload was deleted meanwhile; kFailedPrecondition after the upload
+  // was committed or discarded (also for Append and CurrentDigest).
   virtual Status Commit(const oci::Digest& expected) = 0;
 };
 
@@ -69,7 +72,9 @@ class BlobStore {
   virtual StatusOr<BlobInfo> Stat(const oci::Digest& digest) = 0;
   // Errors: kNotFound.
   virtual StatusOr<std::unique_ptr<BlobReader>> Open(const oci::Digest& digest) = 0;
-  // Stores small content whole (the caller computed `digest` from it). Atomic and durable.
+  // Stores small content whole (the caller computed `digest` from it). Atomic and durable;
+  // succeeds without rewriting when the blob is already stored. Errors: kInvalidArgument when
+  // `content` does not hash to `digest` (nothing is stored).
   virtual Status Put(const oci::Digest& digest, std::string_view content) = 0;
   // Errors: kNotFound.
   virtual Status Delete(const oci::Digest& digest) = 0;

@@ -1,0 +1,35 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "server/cangku_server.h"
+#include "server/config.h"
+
+int main(int argc, char** argv) {
+  using namespace cangku::server;
+  CLI::App app{"Cangku: an OCI container image registry"};
+  app.require_subcommand(1);
+  std::string config_path, addr, data_dir;
+  auto* serve = app.add_subcommand("serve", "run the registry");
+  serve->add_option("--config", config_path, "YAML configuration file");
+  serve->add_option("--addr", addr, "listen address host:port (overrides http.addr)");
+  serve->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  app.add_subcommand("version", "print the version");
+  auto* config_cmd = app.add_subcommand("config", "configuration tools")->require_subcommand(1);
+  auto* check = config_cmd->add_subcommand("check", "validate a configuration file");
+  check->add_option("file", config_path, "YAML configuration file")->required();
+  CLI11_PARSE(app, argc, argv);
+
+  if (app.got_subcommand("version")) return std::puts(CANGKU_VERSION) < 0;
+  auto env = ProcessEnvironment();
+  if (!addr.empty()) env["CANGKU_HTTP_ADDR"] = addr;
+  if (!data_dir.empty()) env["CANGKU_STORAGE_DATA_DIR"] = data_dir;
+  auto config = LoadConfig(config_path, env);
+  if (!config.ok()) return std::fprintf(stderr, "%s\n", config.status().message().c_str()), 2;
+  if (app.got_subcommand("config")) return std::puts("configuration OK") < 0;
+  auto server = CangkuServer::Create(*config);
+  if (!server.ok()) return std::fprintf(stderr, "%s\n", server.status().ToString().c_str()), 1;
+  cangku::Status s = (*server)->Run();
+  if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+  return 0;
+}

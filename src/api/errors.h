@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace cangku::api {
+
+// The error codes of the OCI distribution spec (and the Docker registry API before it).
+enum class ErrorCode {
+  kBlobUnknown,
+  kBlobUploadInvalid,
+  kBlobUploadUnknown,
+  kDigestInvalid,
+  kManifestBlobUnknown,
+  kManifestInvalid,
+  kManifestUnknown,
+  kNameInvalid,
+  kNameUnknown,
+  kSizeInvalid,
+  kUnauthorized,
+  kDenied,
+  kUnsupported,
+  kTooManyRequests,
+  kPaginationNumberInvalid,
+  kTagInvalid,
+  kRangeInvalid,  // BLOB_UPLOAD_INVALID with 416: a chunk out of order
+  kManifestTooLarge,  // MANIFEST_INVALID with 413
+  kNotFound,
+  kUnavailable,
+  kUnknown,
+};
+
+// The spec's name of the code ("BLOB_UNKNOWN").
+std::string_view ErrorCodeName(ErrorCode code);
+// The HTTP status the spec pairs with the code: the one place this mapping lives.
+int HttpStatus(ErrorCode code);
+// The code for a status no handler expected (storage failures and the like).
+ErrorCode UnexpectedErrorCode(const Status& status);
+// {"errors":[{"code":..,"message":..,"detail":..}]}; `detail_json` is a JSON value or empty.
+std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view detail_json = "");
+
+}  // namespace cangku::api

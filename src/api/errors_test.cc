@@ -1,0 +1,42 @@
+#include "api/errors.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cangku::api {
+namespace {
+
+TEST(ErrorsTest, SpecStatuses) {
+  EXPECT_EQ(HttpStatus(ErrorCode::kBlobUnknown), 404);
+  EXPECT_EQ(HttpStatus(ErrorCode::kBlobUploadUnknown), 404);
+  EXPECT_EQ(HttpStatus(ErrorCode::kManifestUnknown), 404);
+  EXPECT_EQ(HttpStatus(ErrorCode::kNameUnknown), 404);
+  EXPECT_EQ(HttpStatus(ErrorCode::kDigestInvalid), 400);
+  EXPECT_EQ(HttpStatus(ErrorCode::kManifestBlobUnknown), 400);
+  EXPECT_EQ(HttpStatus(ErrorCode::kManifestInvalid), 400);
+  EXPECT_EQ(HttpStatus(ErrorCode::kNameInvalid), 400);
+  EXPECT_EQ(HttpStatus(ErrorCode::kManifestTooLarge), 413);
+  EXPECT_EQ(HttpStatus(ErrorCode::kRangeInvalid), 416);
+  EXPECT_EQ(HttpStatus(ErrorCode::kTooManyRequests), 429);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kManifestTooLarge), "MANIFEST_INVALID");
+}
+
+TEST(ErrorsTest, Body) {
+  auto j = nlohmann::json::parse(ErrorBody(ErrorCode::kBlobUnknown, "no \"such\" blob",
+                                           R"({"digest":"sha256:00"})"));
+  ASSERT_EQ(j["errors"].size(), 1u);
+  EXPECT_EQ(j["errors"][0]["code"], "BLOB_UNKNOWN");
+  EXPECT_EQ(j["errors"][0]["message"], "no \"such\" blob");
+  EXPECT_EQ(j["errors"][0]["detail"]["digest"], "sha256:00");
+  j = nlohmann::json::parse(ErrorBody(ErrorCode::kUnknown, "x"));
+  EXPECT_FALSE(j["errors"][0].contains("detail"));
+}
+
+TEST(ErrorsTest, UnexpectedStatuses) {
+  EXPECT_EQ(UnexpectedErrorCode(InternalError("disk")), ErrorCode::kUnknown);
+  EXPECT_EQ(UnexpectedErrorCode(UnavailableError("db")), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace cangku::api

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "common/log.h"
+#include "http/asio.h"
+#include "http/exchange.h"
+#include "http/server.h"
+
+namespace cangku::http {
+
+enum class ConnectionState { kIdle, kBusy, kClosed };
+
+// State a connection shares with the server: immutable options plus the drain bookkeeping.
+struct ConnectionContext {
+  const ServerOptions* options = nullptr;
+  Handler* handler = nullptr;
+  Logger* logger = nullptr;
+  std::atomic<bool>* draining = nullptr;
+  // Told of every state change of the connection's socket, so that a drain can close the
+  // idle ones and wait for the others.
+  std::function<void(tcp::socket* socket, ConnectionState state)> track;
+};
+
+// Serves one keep-alive connection until the client closes, a timeout, or a drain.
+Task<void> ServeConnection(tcp::socket socket, ConnectionContext ctx);
+
+}  // namespace cangku::http

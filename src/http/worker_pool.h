@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <type_traits>
+
+#include "http/task.h"
+
+namespace cangku::http {
+
+// Threads for blocking work (SQLite, fsync, directory scans) so that it never runs on an I/O
+// thread. Thread-safe.
+class WorkerPool {
+ public:
+  explicit WorkerPool(size_t threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Runs `fn` on a pool thread; the awaiting coroutine resumes on its own executor with the
+  // result. `fn` must not throw.
+  template <typename F>
+  Task<std::invoke_result_t<F>> Run(F fn) {
+    using R = std::invoke_result_t<F>;
+    std::optional<R> result;
+    co_await Dispatch([&] { result.emplace(fn()); });
+    co_return std::move(*result);
+  }
+
+  // Waits for queued work to finish and joins the threads.
+  void Join();
+
+ private:
+  Task<void> Dispatch(std::function<void()> work);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cangku::http

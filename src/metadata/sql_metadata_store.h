@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "metadata/metadata_store.h"
+#include "metadata/migrations.h"
+#include "oci/digest.h"
+
+namespace soci {
+class connection_pool;
+}
+
+namespace cangku::metadata {
+
+// MetadataStore over SQL through SOCI: SQLite (embedded, WAL) or PostgreSQL (scale-out).
+// Thread-safe: each call leases one session from a fixed pool (blocking while all are in use).
+// Every SOCI/driver exception is caught here and returned as kInternal.
+class SqlMetadataStore final : public MetadataStore {
+ public:
+  // Opens the database and applies pending migrations. `url` is one of
+  //   sqlite:///abs/path/metadata.db   a file (created if absent), `pool_size` connections
+  //   sqlite::memory:                  a private in-memory database (tests); since every SQLite
+  //                                    :memory: connection is its own database, the pool has
+  //                                    one session whatever `pool_size` says
+  //   postgresql://... or postgres://...  passed to libpq as a connection URI
+  // Errors: kInvalidArgument (bad url or pool_size < 1), kUnavailable (cannot connect),
+  // kInternal (migration failure), kFailedPrecondition (schema newer than this binary).
+  static StatusOr<std::unique_ptr<SqlMetadataStore>> Create(const std::string& url, int pool_size);
+  ~SqlMetadataStore() override;
+  SqlMetadataStore(const SqlMetadataStore&) = delete;
+  SqlMetadataStore& operator=(const SqlMetadataStore&) = delete;
+
+  // How many migrations Create applied (0 when the schema was already current).
+  int applied_migrations() const { return applied_migrations_; }
+
+  StatusOr<std::vector<std::string>> ListRepositories(const PageRequest& page) override;
+
+  Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size) override;
+  StatusOr<int64_t> GetBlobLink(std::string_view repository, const oci::Digest& digest) override;
+  StatusOr<int64_t> FindBlob(const oci::Digest& digest) override;
+  Status UnlinkBlob(std::string_view repository, const oci::Digest& digest) override;
+
+  Status PutManifest(const ManifestWrite& write) override;
+  StatusOr<ManifestRecord> GetManifest(std::string_view repository,
+                                       const oci::Digest& digest) override;
+  StatusOr<ManifestRecord> GetTaggedManifest(std::string_view repository,
+                                             std::string_view tag) override;
+  Status DeleteManifest(std::string_view repository, const oci::Digest& digest) override;
+  Status DeleteTag(std::string_view repository, std::string_view tag) override;
+  StatusOr<std::vector<std::string>> ListTags(std::string_view repository,
+                                              const PageRequest& page) override;
+  StatusOr<std::vector<ManifestRecord>> ListReferrers(std::string_view repository,
+                                                      const oci::Digest& subject,
+                                                      std::string_view artifact_type) override;
+
+  Status CreateUpload(const UploadRecord& upload) override;
+  StatusOr<UploadRecord> GetUpload(std::string_view id) override;
+  Status DeleteUpload(std::string_view id) override;
+  StatusOr<std::vector<UploadRecord>> ListUploadsBefore(int64_t before) override;
+
+ private:
+  SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,
+                   int applied_migrations);
+
+  // Constant after construction; the pool itself is thread-safe.
+  const std::unique_ptr<soci::connection_pool> pool_;
+  const SqlDialect dialect_;
+  const int applied_migrations_;
+};
+
+}  // namespace cangku::metadata

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/status.h"
+#include "metadata/metadata_store.h"
+#include "oci/digest.h"
+#include "oci/manifest.h"
+#include "oci/reference.h"
+#include "registry/manifest_cache.h"
+#include "registry/upload_sessions.h"
+#include "storage/blob_store.h"
+
+namespace cangku::registry {
+
+struct RegistryOptions {
+  size_t max_manifest_bytes = oci::kDefaultMaxManifestBytes;
+  int max_page_size = 1000;
+  size_t manifest_cache_entries = 100000;
+  std::chrono::seconds upload_expiry{std::chrono::hours(24)};
+};
+
+struct PutManifestResult {
+  oci::Digest digest;
+  std::optional<oci::Digest> subject;
+};
+
+struct Page {
+  std::vector<std::string> items;
+  bool more = false;  // another page follows
+};
+
+// A blob as a repository serves it.
+struct BlobContent {
+  uint64_t size = 0;
+  std::unique_ptr<storage::BlobReader> reader;  // null when `inline_content` holds the bytes
+  std::string inline_content;                   // a manifest fetched through the blobs API
+};
+
+// OCI registry behaviour over the blob and metadata stores: what distribution calls
+// registry/storage. Names, tags and digests passed in are already valid. Every method is
+// thread-safe and may block (call it from the worker pool), except CachedManifest.
+class Registry {
+ public:
+  Registry(storage::BlobStore& blobs, metadata::MetadataStore& metadata, const Clock& clock,
+           Random& random, RegistryOptions options);
+
+  const RegistryOptions& options() const { return options_; }
+  UploadSessions& uploads() { return uploads_; }
+
+  // Blobs. Errors: kNotFound when the repository does not hold the blob.
+  StatusOr<uint64_t> StatBlob(const std::string& repository, const oci::Digest& digest);
+  StatusOr<BlobContent> OpenBlob(const std::string& repository, const oci::Digest& digest);
+  Status DeleteBlob(const std::string& repository, const oci::Digest& digest);
+  // Links a committed upload's blob into the repository.
+  Status FinishUpload(UploadLease lease, const oci::Digest& digest);
+  // Cross-repository mount. `from` empty: any repository's copy will do. Returns false when
+  // the blob is not available to mount (the caller then opens an upload session).
+  StatusOr<bool> Mount(const std::string& repository, const oci::Digest& digest,
+                       const std::string& from);
+
+  // Manifests. PutManifest errors: kInvalidArgument (not a valid manifest, or the media type
+  // contradicts the Content-Type), kFailedPrecondition (the body does not match the digest
+  // reference), kNotFound (a referenced blob or child manifest is not in the repository).
+  StatusOr<PutManifestResult> PutManifest(const std::string& repository,
+                                          const oci::Reference& reference,
+                                          std::string_view content_type, std::string content);
+  // A manifest from memory, or null (then call GetManifest). Never blocks.
+  ManifestCache::Entry CachedManifest(const std::string& repository,
+                                      const oci::Reference& reference) const;
+  // Errors: kNotFound.
+  StatusOr<ManifestCache::Entry> GetManifest(const std::string& repository,
+                                             const oci::Reference& reference);
+  // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound.
+  Status DeleteManifest(const std::string& repository, const oci::Reference& reference);
+
+  // Listing. `limit` is clamped to options().max_page_size. ListTags errors: kNotFound.
+  StatusOr<Page> ListTags(const std::string& repository, const std::string& last, int limit);
+  StatusOr<Page> ListRepositories(const std::string& last, int limit);
+  // The referrers of `subject` as an OCI image index (JSON). Unknown subject: empty index.
+  StatusOr<std::string> Referrers(const std::string& repository, const oci::Digest& subject,
+                                  const std::string& artifact_type);
+
+  // Removes expired upload sessions and orphaned upload data.
+  StatusOr<size_t> ExpireUploads(bool at_startup);
+
+ private:
+  storage::BlobStore& blobs_;
+  metadata::MetadataStore& metadata_;
+  const Clock& clock_;
+  const RegistryOptions options_;
+  UploadSessions uploads_;
+  ManifestCache cache_;
+};
+
+}  // namespace cangku::registry

@@ -1,0 +1,213 @@
+#include "registry/registry.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "metadata/sql_metadata_store.h"
+#include "oci/media_types.h"
+#include "storage/filesystem/filesystem_blob_store.h"
+
+namespace cangku::registry {
+namespace {
+
+class FixedClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point Now() const override { return now; }
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cangku-registry-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto blobs = storage::FilesystemBlobStore::Create(dir_);
+    ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
+    blobs_ = std::move(*blobs);
+    auto metadata = metadata::SqlMetadataStore::Create("sqlite://" + dir_ + "/metadata.db", 2);
+    ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
+    metadata_ = std::move(*metadata);
+    registry_ = std::make_unique<Registry>(*blobs_, *metadata_, clock_, random_, RegistryOptions{});
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  oci::Digest PushBlob(const std::string& repo, const std::string& content) {
+    oci::Digest digest = oci::Digest::Sha256Of(content);
+    auto lease = registry_->uploads().StartEphemeral(repo);
+    EXPECT_TRUE(lease.ok());
+    EXPECT_TRUE((*lease)->upload->Append(content).ok());
+    EXPECT_TRUE(registry_->FinishUpload(std::move(*lease), digest).ok());
+    return digest;
+  }
+
+  std::string ImageManifest(const oci::Digest& config, const oci::Digest& layer,
+                            const std::string& extra = "") {
+    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+           R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+           config.str() + R"(","size":2},"layers":[{"mediaType":)"
+           R"("application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+           layer.str() + R"(","size":5}])" + extra + "}";
+  }
+
+  static oci::Reference Ref(const std::string& s) { return *oci::Reference::Parse(s); }
+
+  std::string dir_;
+  FixedClock clock_;
+  SystemRandom random_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  std::unique_ptr<metadata::MetadataStore> metadata_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, PushAndPullImage) {
+  auto config = PushBlob("lib/app", "{}");
+  auto layer = PushBlob("lib/app", "hello");
+  std::string manifest = ImageManifest(config, layer);
+  auto put = registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest, manifest);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(put->digest, oci::Digest::Sha256Of(manifest));
+  auto got = registry_->GetManifest("lib/app", Ref("v1"));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ((*got)->content, manifest);
+  EXPECT_EQ((*got)->media_type, oci::kOciImageManifest);
+  EXPECT_NE(registry_->CachedManifest("lib/app", Ref("v1")), nullptr);
+  auto blob = registry_->OpenBlob("lib/app", layer);
+  ASSERT_TRUE(blob.ok());
+  EXPECT_EQ(blob->size, 5u);
+  auto tags = registry_->ListTags("lib/app", "", 10);
+  ASSERT_TRUE(tags.ok());
+  EXPECT_EQ(tags->items, std::vector<std::string>{"v1"});
+}
+
+TEST_F(RegistryTest, ManifestWithUnknownBlobChangesNothing) {
+  auto config = PushBlob("lib/app", "{}");
+  auto missing = oci::Digest::Sha256Of("absent");
+  auto put = registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest,
+                                    ImageManifest(config, missing));
+  EXPECT_EQ(put.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(registry_->GetManifest("lib/app", Ref("v1")).status().code(), StatusCode::kNotFound);
+  // Blobs of another repository do not count either.
+  auto layer = PushBlob("other", "hello");
+  put = registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest,
+                               ImageManifest(config, layer));
+  EXPECT_EQ(put.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, DigestReferenceMustMatchBody) {
+  auto config = PushBlob("a", "{}");
+  auto layer = PushBlob("a", "hello");
+  std::string manifest = ImageManifest(config, layer);
+  auto put = registry_->PutManifest("a", Ref(oci::Digest::Sha256Of("x").str()),
+                                    oci::kOciImageManifest, manifest);
+  EXPECT_EQ(put.status().code(), StatusCode::kFailedPrecondition);
+  put = registry_->PutManifest("a", Ref(oci::Digest::Sha256Of(manifest).str()),
+                               oci::kOciImageManifest, manifest);
+  EXPECT_TRUE(put.ok());
+}
+
+TEST_F(RegistryTest, TagMoveInvalidatesCache) {
+  auto config = PushBlob("a", "{}");
+  auto layer = PushBlob("a", "hello");
+  std::string m1 = ImageManifest(config, layer);
+  std::string m2 = ImageManifest(config, layer, R"(,"annotations":{"v":"2"})");
+  ASSERT_TRUE(registry_->PutManifest("a", Ref("latest"), oci::kOciImageManifest, m1).ok());
+  ASSERT_TRUE(registry_->GetManifest("a", Ref("latest")).ok());
+  ASSERT_TRUE(registry_->PutManifest("a", Ref("latest"), oci::kOciImageManifest, m2).ok());
+  EXPECT_EQ(registry_->CachedManifest("a", Ref("latest")), nullptr);
+  EXPECT_EQ((*registry_->GetManifest("a", Ref("latest")))->content, m2);
+}
+
+TEST_F(RegistryTest, DeleteByTagKeepsManifest) {
+  auto config = PushBlob("a", "{}");
+  auto layer = PushBlob("a", "hello");
+  std::string m = ImageManifest(config, layer);
+  auto put = registry_->PutManifest("a", Ref("t"), oci::kOciImageManifest, m);
+  ASSERT_TRUE(put.ok());
+  ASSERT_TRUE(registry_->DeleteManifest("a", Ref("t")).ok());
+  EXPECT_EQ(registry_->GetManifest("a", Ref("t")).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(registry_->GetManifest("a", Ref(put->digest.str())).ok());
+  ASSERT_TRUE(registry_->DeleteManifest("a", Ref(put->digest.str())).ok());
+  EXPECT_EQ(registry_->GetManifest("a", Ref(put->digest.str())).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, UploadSessionsResumeAfterRestart) {
+  auto id = registry_->uploads().Start("a");
+  ASSERT_TRUE(id.ok());
+  {
+    auto lease = registry_->uploads().Acquire("a", *id);
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE((*lease)->upload->Append(std::string("hel")).ok());
+    // A second request on the same session waits its turn.
+    EXPECT_EQ(registry_->uploads().Acquire("a", *id).status().code(), StatusCode::kAborted);
+  }
+  EXPECT_EQ(registry_->uploads().Acquire("b", *id).status().code(), StatusCode::kNotFound);
+  // A new Registry over the same stores: the session is still there.
+  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, clock_, random_, RegistryOptions{});
+  auto lease = registry_->uploads().Acquire("a", *id);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ((*lease)->upload->size(), 3u);
+  ASSERT_TRUE((*lease)->upload->Append(std::string("lo")).ok());
+  ASSERT_TRUE(registry_->FinishUpload(std::move(*lease), oci::Digest::Sha256Of("hello")).ok());
+  EXPECT_EQ(*registry_->StatBlob("a", oci::Digest::Sha256Of("hello")), 5u);
+  EXPECT_EQ(registry_->uploads().Acquire("a", *id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, DigestMismatchStoresNothing) {
+  auto lease = registry_->uploads().StartEphemeral("a");
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE((*lease)->upload->Append(std::string("hello")).ok());
+  auto wrong = oci::Digest::Sha256Of("other");
+  EXPECT_EQ(registry_->FinishUpload(std::move(*lease), wrong).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry_->StatBlob("a", wrong).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(registry_->StatBlob("a", oci::Digest::Sha256Of("hello")).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(blobs_->ListUploads()->empty());
+}
+
+TEST_F(RegistryTest, MountFromAnotherRepository) {
+  auto d = PushBlob("src", "shared");
+  EXPECT_TRUE(*registry_->Mount("dst", d, "src"));
+  EXPECT_TRUE(registry_->StatBlob("dst", d).ok());
+  EXPECT_FALSE(*registry_->Mount("dst2", d, "nowhere"));
+  EXPECT_TRUE(*registry_->Mount("dst3", d, ""));
+  EXPECT_FALSE(*registry_->Mount("dst4", oci::Digest::Sha256Of("unknown"), ""));
+}
+
+TEST_F(RegistryTest, ExpiryRemovesOldSessionsAndOrphans) {
+  auto id = registry_->uploads().Start("a");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(blobs_->CreateUpload("0000-orphan").ok());
+  clock_.now += std::chrono::hours(48);
+  auto removed = registry_->ExpireUploads(true);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 2u);
+  EXPECT_TRUE(blobs_->ListUploads()->empty());
+  EXPECT_EQ(registry_->uploads().Acquire("a", *id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, ReferrersIndex) {
+  auto config = PushBlob("a", "{}");
+  auto layer = PushBlob("a", "hello");
+  auto subject = oci::Digest::Sha256Of("subject-not-pushed-yet");
+  std::string sig = ImageManifest(config, layer,
+                                  R"(,"artifactType":"application/x.sig","subject":{"mediaType":)"
+                                  R"("application/vnd.oci.image.manifest.v1+json","digest":")" +
+                                      subject.str() + R"(","size":10},"annotations":{"k":"v"})");
+  auto put = registry_->PutManifest("a", Ref(oci::Digest::Sha256Of(sig).str()),
+                                    oci::kOciImageManifest, sig);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  ASSERT_TRUE(put->subject.has_value());
+  auto index = registry_->Referrers("a", subject, "");
+  ASSERT_TRUE(index.ok());
+  EXPECT_NE(index->find("application/x.sig"), std::string::npos) << *index;
+  EXPECT_NE(index->find("\"k\":\"v\""), std::string::npos) << *index;
+  EXPECT_EQ(registry_->Referrers("a", subject, "application/other")->find("x.sig"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cangku::registry

@@ -1,0 +1,96 @@
+#include "server/cangku_server.h"
+
+#include <filesystem>
+
+#include "api/api_handler.h"
+#include "common/clock.h"
+#include "common/random.h"
+#include "http/server.h"
+#include "http/worker_pool.h"
+#include "metadata/sql_metadata_store.h"
+#include "registry/registry.h"
+#include "storage/filesystem/filesystem_blob_store.h"
+
+namespace cangku::server {
+
+struct CangkuServer::Parts {
+  std::shared_ptr<Logger> logger;
+  std::shared_ptr<Logger> access_logger;
+  SystemClock clock;
+  SystemRandom random;
+  std::unique_ptr<storage::BlobStore> blobs;
+  std::unique_ptr<metadata::MetadataStore> metadata;
+  std::unique_ptr<registry::Registry> registry;
+  std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<api::ApiHandler> handler;
+  std::unique_ptr<http::Server> http;
+};
+
+CangkuServer::CangkuServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+CangkuServer::~CangkuServer() = default;
+
+namespace {
+
+StatusOr<http::ServerOptions> HttpOptions(const Config& config) {
+  http::ServerOptions o;
+  size_t colon = config.addr.rfind(':');
+  o.address = config.addr.substr(0, colon);
+  if (o.address.size() >= 2 && o.address.front() == '[') {
+    o.address = o.address.substr(1, o.address.size() - 2);
+  }
+  o.port = static_cast<uint16_t>(std::stoi(config.addr.substr(colon + 1)));
+  o.io_threads = static_cast<size_t>(config.io_threads);
+  o.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+  o.io_timeout = std::chrono::seconds(config.io_timeout_s);
+  o.drain_timeout = std::chrono::seconds(config.drain_timeout_s);
+  o.max_connections = static_cast<size_t>(config.max_connections);
+  o.access_log = config.access_log;
+  o.log_format = config.log_format;
+  return o;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& config) {
+  auto p = std::make_unique<Parts>();
+  p->logger = MakeStderrLogger("cangku", config.log_format, config.log_level);
+  p->access_logger = MakeStderrLogger("access", config.log_format, config.log_level);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return InternalError("cannot create " + config.data_dir + ": " + ec.message());
+  std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
+
+  ASSIGN_OR_RETURN(p->blobs, storage::FilesystemBlobStore::Create(root));
+  std::string url = config.metadata_url.empty() ? "sqlite://" + root + "/metadata.db"
+                                                : config.metadata_url;
+  ASSIGN_OR_RETURN(p->metadata,
+                   metadata::SqlMetadataStore::Create(url, config.metadata_pool_size));
+  registry::RegistryOptions options;
+  options.max_manifest_bytes = static_cast<size_t>(config.max_manifest_bytes);
+  options.max_page_size = config.max_page_size;
+  options.manifest_cache_entries = static_cast<size_t>(config.manifest_cache_entries);
+  options.upload_expiry = std::chrono::seconds(config.upload_expiry_s);
+  p->registry = std::make_unique<registry::Registry>(*p->blobs, *p->metadata, p->clock,
+                                                     p->random, options);
+  ASSIGN_OR_RETURN(size_t removed, p->registry->ExpireUploads(/*at_startup=*/true));
+  if (removed) p->logger->info("removed {} abandoned uploads", removed);
+
+  p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
+  p->handler = std::make_unique<api::ApiHandler>(
+      api::v2::Context{*p->registry, *p->pool, *p->logger});
+  ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
+  ASSIGN_OR_RETURN(p->http, http::Server::Create(http_options, *p->handler, p->access_logger));
+  p->logger->info("data in {}, metadata at {}", root,
+                  config.metadata_url.empty() ? url : "(configured url)");
+  return std::unique_ptr<CangkuServer>(new CangkuServer(std::move(p)));
+}
+
+Status CangkuServer::Run() {
+  parts_->http->Run();
+  parts_->pool->Join();
+  parts_->logger->flush();
+  parts_->access_logger->flush();
+  return OkStatus();
+}
+
+}  // namespace cangku::server

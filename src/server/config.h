@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/log.h"
+#include "common/status.h"
+
+namespace cangku::server {
+
+// Everything `cangku serve` can be told, with the defaults of the embedded mode. Plain values:
+// parsed and validated by LoadConfig, then immutable.
+struct Config {
+  // http
+  std::string addr = "127.0.0.1:5000";
+  int io_threads = 0;  // 0: one per core
+  int idle_timeout_s = 60;
+  int io_timeout_s = 60;
+  int drain_timeout_s = 30;
+  int max_connections = 10000;
+  // storage
+  std::string data_dir = "./data";
+  // metadata
+  std::string metadata_url;  // empty: sqlite://<data_dir>/metadata.db
+  int metadata_pool_size = 8;
+  // limits
+  int64_t max_manifest_bytes = 4 * 1024 * 1024;
+  int max_page_size = 1000;
+  int manifest_cache_entries = 100000;
+  // uploads
+  int upload_expiry_s = 24 * 3600;
+  // workers
+  int worker_threads = 16;
+  // log
+  std::string log_level = "info";
+  LogFormat log_format = LogFormat::kText;
+  bool access_log = true;
+};
+
+// The documented keys as "section.key" -> one-line description, in file order (for
+// `cangku config keys` and the README).
+const std::map<std::string, std::string>& ConfigKeys();
+
+// Builds the configuration: defaults, then the YAML file at `path` (if not empty), then
+// environment variables CANGKU_<SECTION>_<KEY> from `env` (e.g. CANGKU_HTTP_ADDR).
+// Errors: kInvalidArgument naming the bad key, its value and (for the file) its line;
+// kNotFound when the file does not exist.
+StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment as a map, for LoadConfig.
+std::map<std::string, std::string> ProcessEnvironment();
+
+}  // namespace cangku::server

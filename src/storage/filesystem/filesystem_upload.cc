@@ -1,0 +1,77 @@
+#include "storage/filesystem/filesystem_upload.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace cangku::storage {
+namespace {
+
+// Bounds a single write(2) so the digest is fed in steady, cache-friendly pieces; the data
+// goes straight from the caller's buffer, so memory never grows with the blob.
+constexpr size_t kMaxWrite = 1 << 20;
+
+}  // namespace
+
+FilesystemUpload::FilesystemUpload(PathMapper paths, std::string id, ScopedFd fd,
+                                   oci::Digester digester, uint64_t size)
+    : paths_(std::move(paths)),
+      id_(std::move(id)),
+      fd_(std::move(fd)),
+      digester_(std::move(digester)),
+      size_(size) {}
+
+Status FilesystemUpload::CheckOpen() const {
+  if (!fd_.valid()) return FailedPreconditionError("upload " + id_ + " is finished");
+  return OkStatus();
+}
+
+Status FilesystemUpload::Append(std::span<const char> data) {
+  RETURN_IF_ERROR(CheckOpen());
+  while (!data.empty()) {
+    std::span<const char> piece = data.first(std::min(data.size(), kMaxWrite));
+    size_t written = 0;
+    Status status = WriteAll(fd_.get(), piece, &written);
+    // Whatever reached the file is part of the upload, error or not.
+    digester_.Update(piece.data(), written);
+    size_ += written;
+    RETURN_IF_ERROR(status);
+    data = data.subspan(piece.size());
+  }
+  return OkStatus();
+}
+
+StatusOr<oci::Digest> FilesystemUpload::CurrentDigest(oci::DigestAlgorithm algorithm) {
+  RETURN_IF_ERROR(CheckOpen());
+  if (algorithm == digester_.algorithm()) return digester_.Current();
+  uint64_t size = 0;
+  return HashFile(fd_.get(), algorithm, &size);
+}
+
+Status FilesystemUpload::Commit(const oci::Digest& expected) {
+  ASSIGN_OR_RETURN(oci::Digest actual, CurrentDigest(expected.algorithm()));
+  if (actual != expected) {
+    Discard();
+    return InvalidArgumentError("upload " + id_ + " has digest " + actual.str() + ", not " +
+                                expected.str());
+  }
+  std::string target = paths_.BlobPath(expected);
+  struct stat st;
+  if (::stat(target.c_str(), &st) == 0) {
+    Discard();  // already stored: content-addressed, so identical
+    return OkStatus();
+  }
+  RETURN_IF_ERROR(
+      DurableRename(fd_.get(), paths_.UploadPath(id_), paths_.BlobDir(expected), target));
+  fd_.Reset();
+  return OkStatus();
+}
+
+void FilesystemUpload::Discard() {
+  ::unlink(paths_.UploadPath(id_).c_str());
+  fd_.Reset();
+}
+
+}  // namespace cangku::storage

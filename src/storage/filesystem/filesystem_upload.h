@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "oci/digest.h"
+#include "storage/blob_store.h"
+#include "storage/filesystem/posix_file.h"
+#include "storage/paths.h"
+
+namespace cangku::storage {
+
+// An upload of the filesystem driver: uploads/<id> open for append, with a running SHA-256.
+// Created by FilesystemBlobStore; independent of it afterwards (it may outlive the store).
+class FilesystemUpload final : public Upload {
+ public:
+  // `fd` is uploads/<id> opened read-write for append, already holding `size` bytes whose
+  // SHA-256 state is `digester`.
+  FilesystemUpload(PathMapper paths, std::string id, ScopedFd fd, oci::Digester digester,
+                   uint64_t size);
+
+  const std::string& id() const override { return id_; }
+  uint64_t size() const override { return size_; }
+  Status Append(std::span<const char> data) override;
+  StatusOr<oci::Digest> CurrentDigest(oci::DigestAlgorithm algorithm) override;
+  Status Commit(const oci::Digest& expected) override;
+
+ private:
+  // Deletes the upload's file and closes it; the upload is unusable afterwards.
+  void Discard();
+  Status CheckOpen() const;
+
+  const PathMapper paths_;
+  const std::string id_;
+  ScopedFd fd_;  // invalid once committed or discarded
+  oci::Digester digester_;
+  uint64_t size_;
+};
+
+}  // namespace cangku::storage
