@@ -260,12 +260,12 @@ void LogAccess(const ConnectionContext& ctx, const std::string& remote, const Be
                const BeastResponse& resp, Clock::time_point start) {
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (ctx.options->log_format == LogFormat::kJson) {
-    ctx.logger->info(
-        R"({{"remote":"{}","method":"{}","target":"{}","status":{},"bytes":{},"ms":{:.3f}}})",
+    ctx.access_log->info(
+        R"("remote":"{}","method":"{}","target":"{}","status":{},"bytes":{},"ms":{:.3f})",
         remote, JsonEscape(req.method()), JsonEscape(req.target()), resp.status(), resp.bytes(),
         ms);
   } else {
-    ctx.logger->info("{} \"{} {}\" {} {} {:.3f}ms", remote, req.method(), req.target(),
+    ctx.access_log->info("{} \"{} {}\" {} {} {:.3f}ms", remote, req.method(), req.target(),
                      resp.status(), resp.bytes(), ms);
   }
 }

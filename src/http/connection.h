@@ -18,6 +18,7 @@ struct ConnectionContext {
   const ServerOptions* options = nullptr;
   Handler* handler = nullptr;
   Logger* logger = nullptr;
+  Logger* access_log = nullptr;
   std::atomic<bool>* draining = nullptr;
   // Told of every state change of the connection's socket, so that a drain can close the
   // idle ones and wait for the others.

@@ -15,13 +15,14 @@ using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 }  // namespace
 
 struct Server::Impl {
-  Impl(const ServerOptions& o, Handler& h, std::shared_ptr<Logger> l)
-      : options(o), handler(h), logger(std::move(l)) {}
+  Impl(const ServerOptions& o, Handler& h, std::shared_ptr<Logger> l, std::shared_ptr<Logger> a)
+      : options(o), handler(h), logger(std::move(l)), access_log(std::move(a)) {}
 
   // Constant after construction.
   const ServerOptions options;
   Handler& handler;
   const std::shared_ptr<Logger> logger;
+  const std::shared_ptr<Logger> access_log;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   std::unique_ptr<asio::signal_set> signals;
@@ -75,7 +76,7 @@ Task<void> Server::Impl::Accept(size_t index) {
         continue;
       }
     }
-    ConnectionContext ctx{&options, &handler, logger.get(), &draining,
+    ConnectionContext ctx{&options, &handler, logger.get(), access_log.get(), &draining,
                           [this](tcp::socket* s, ConnectionState st) { Track(s, st); }};
     asio::co_spawn(acceptor.get_executor(), ServeConnection(std::move(socket), std::move(ctx)),
                    asio::detached);
@@ -127,8 +128,10 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 
 StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler& handler,
-                                                 std::shared_ptr<Logger> logger) {
-  auto impl = std::make_unique<Impl>(options, handler, std::move(logger));
+                                                 std::shared_ptr<Logger> logger,
+                                                 std::shared_ptr<Logger> access_log) {
+  auto impl =
+      std::make_unique<Impl>(options, handler, std::move(logger), std::move(access_log));
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   beast::error_code ec;

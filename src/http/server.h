@@ -32,10 +32,12 @@ struct ServerOptions {
 // Knows nothing about OCI: every request goes to the one Handler.
 class Server {
  public:
-  // Binds the listening sockets. `handler` and `logger` must outlive the server.
+  // Binds the listening sockets. `handler` must outlive the server. `access_log` gets a line
+  // per request (in JSON format, as JSON members; see MakeStderrLogger), `logger` the rest.
   // Errors: kUnavailable when the address cannot be bound.
   static StatusOr<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler& handler,
-                                                  std::shared_ptr<Logger> logger);
+                                                  std::shared_ptr<Logger> logger,
+                                                  std::shared_ptr<Logger> access_log);
   ~Server();
 
   // The bound port (useful when options.port was 0).

@@ -15,7 +15,7 @@ namespace {
 class EchoHandler final : public Handler {
  public:
   Task<void> Handle(Request& req, Response& resp) override {
-    if (req.method() == "GET") {
+    if (req.method() == "GET" || req.method() == "HEAD") {
       resp.SetHeader("X-Path", req.path());
       (co_await resp.Send(200, "hello " + req.query("who").value_or("nobody"))).IgnoreError();
       co_return;
@@ -55,7 +55,7 @@ class ServerTest : public ::testing::Test {
     options.io_threads = 2;
     options.access_log = false;
     logger_ = MakeStderrLogger("test", LogFormat::kText, "warn");
-    auto server = Server::Create(options, handler_, logger_);
+    auto server = Server::Create(options, handler_, logger_, logger_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
     thread_ = std::thread([this] { server_->Run(); });

@@ -180,7 +180,7 @@ TEST_F(RegistryTest, MountFromAnotherRepository) {
 TEST_F(RegistryTest, ExpiryRemovesOldSessionsAndOrphans) {
   auto id = registry_->uploads().Start("a");
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(blobs_->CreateUpload("0000-orphan").ok());
+  ASSERT_TRUE(blobs_->CreateUpload("0000-0000").ok());
   clock_.now += std::chrono::hours(48);
   auto removed = registry_->ExpireUploads(true);
   ASSERT_TRUE(removed.ok());

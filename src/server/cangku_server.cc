@@ -54,7 +54,8 @@ StatusOr<http::ServerOptions> HttpOptions(const Config& config) {
 StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
   p->logger = MakeStderrLogger("cangku", config.log_format, config.log_level);
-  p->access_logger = MakeStderrLogger("access", config.log_format, config.log_level);
+  p->access_logger = MakeStderrLogger("access", config.log_format, config.log_level,
+                                      /*fields_message=*/true);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return InternalError("cannot create " + config.data_dir + ": " + ec.message());
@@ -79,7 +80,8 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   p->handler = std::make_unique<api::ApiHandler>(
       api::v2::Context{*p->registry, *p->pool, *p->logger});
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
-  ASSIGN_OR_RETURN(p->http, http::Server::Create(http_options, *p->handler, p->access_logger));
+  ASSIGN_OR_RETURN(p->http, http::Server::Create(http_options, *p->handler, p->logger,
+                                                    p->access_logger));
   p->logger->info("data in {}, metadata at {}", root,
                   config.metadata_url.empty() ? url : "(configured url)");
   return std::unique_ptr<CangkuServer>(new CangkuServer(std::move(p)));
