@@ -23,7 +23,7 @@ test:
 	$(MAKE) unit fuzz integration
 
 unit:
-	cd build && ctest --output-on-failure -j$(JOBS) -L unit
+	bash tools/run-unit-tests.sh
 
 fuzz:
 	bash tools/run-fuzzers.sh $(FUZZ_SECONDS)

@@ -14,7 +14,7 @@ http::Task<void> ApiHandler::Handle(http::Request& req, http::Response& resp) {
     case K::kBase: co_return co_await v2::HandleBase(ctx_, req, resp);
     case K::kCatalog: co_return co_await v2::HandleCatalog(ctx_, req, resp);
     case K::kUnknown:
-      co_return co_await v2::SendError(resp, ErrorCode::kNotFound,
+      co_return co_await v2::SendError(resp, ErrorCode::kNameUnknown,
                                        "no such endpoint: " + std::string(req.path()));
     default: break;
   }

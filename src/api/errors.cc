@@ -25,7 +25,7 @@ Entry Lookup(ErrorCode code) {
     case ErrorCode::kUnauthorized: return {"UNAUTHORIZED", 401};
     case ErrorCode::kDenied: return {"DENIED", 403};
     case ErrorCode::kUnsupported: return {"UNSUPPORTED", 405};
-    case ErrorCode::kTooManyRequests: return {"TOO_MANY_REQUESTS", 429};
+    case ErrorCode::kTooManyRequests: return {"TOOMANYREQUESTS", 429};
     case ErrorCode::kPaginationNumberInvalid: return {"PAGINATION_NUMBER_INVALID", 400};
     case ErrorCode::kTagInvalid: return {"TAG_INVALID", 400};
     case ErrorCode::kRangeInvalid: return {"BLOB_UPLOAD_INVALID", 416};

@@ -72,6 +72,22 @@ StatusOr<bool> Registry::Mount(const std::string& repository, const oci::Digest&
   return true;
 }
 
+Status Registry::CheckBlobSizes(const std::string& repository,
+                                const oci::ParsedManifest& manifest) {
+  std::vector<const oci::Descriptor*> blobs;
+  if (manifest.config) blobs.push_back(&*manifest.config);
+  for (const auto& layer : manifest.layers) blobs.push_back(&layer);
+  for (const oci::Descriptor* d : blobs) {
+    ASSIGN_OR_RETURN(int64_t size, metadata_.GetBlobLink(repository, d->digest));
+    if (size != d->size) {
+      return InvalidArgumentError("descriptor of " + d->digest.str() + " says " +
+                                  std::to_string(d->size) + " bytes; the blob has " +
+                                  std::to_string(size));
+    }
+  }
+  return OkStatus();
+}
+
 StatusOr<PutManifestResult> Registry::PutManifest(const std::string& repository,
                                                   const oci::Reference& reference,
                                                   std::string_view content_type,
@@ -89,6 +105,7 @@ StatusOr<PutManifestResult> Registry::PutManifest(const std::string& repository,
                                      reference.digest().str());
     }
   }
+  RETURN_IF_ERROR(CheckBlobSizes(repository, parsed));
   metadata::ManifestWrite write{
       .manifest = {.repository = repository,
                    .digest = digest,

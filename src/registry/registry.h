@@ -92,6 +92,10 @@ class Registry {
   StatusOr<size_t> ExpireUploads(bool at_startup);
 
  private:
+  // Every blob the manifest names must be in the repository with the size it says.
+  // Errors: kNotFound, kInvalidArgument.
+  Status CheckBlobSizes(const std::string& repository, const oci::ParsedManifest& manifest);
+
   storage::BlobStore& blobs_;
   metadata::MetadataStore& metadata_;
   const Clock& clock_;

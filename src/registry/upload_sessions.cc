@@ -14,8 +14,8 @@ std::string NewSessionId(Random& random) {
 
 }  // namespace
 
-UploadLease::~UploadLease() {
-  if (session_) owner_->Release(session_);
+void UploadLease::Reset() {
+  if (session_) owner_->Release(std::exchange(session_, nullptr));
 }
 
 StatusOr<std::string> UploadSessions::Start(const std::string& repository) {

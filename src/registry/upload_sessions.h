@@ -32,8 +32,11 @@ class UploadLease {
  public:
   UploadLease(UploadSessions* owner, std::shared_ptr<UploadSession> session)
       : owner_(owner), session_(std::move(session)) {}
-  ~UploadLease();
+  ~UploadLease() { Reset(); }
   UploadLease(UploadLease&&) = default;
+  // Gives the session back before the lease goes out of scope (say, before answering the
+  // client, who may send the next request on another connection at once).
+  void Reset();
   UploadLease& operator=(UploadLease&&) = delete;
 
   UploadSession& operator*() const { return *session_; }

@@ -17,13 +17,18 @@ std::vector<std::string_view> Split(std::string_view s) {
   return parts;
 }
 
-std::string Join(const std::vector<std::string_view>& parts, size_t count) {
+// Joins parts[from, to) with '/'.
+std::string Join(const std::vector<std::string_view>& parts, size_t from, size_t to) {
   std::string out;
-  for (size_t i = 0; i < count; ++i) {
-    if (i) out.push_back('/');
+  for (size_t i = from; i < to; ++i) {
+    if (i > from) out.push_back('/');
     out.append(parts[i]);
   }
   return out;
+}
+
+std::string Join(const std::vector<std::string_view>& parts, size_t count) {
+  return Join(parts, 0, count);
 }
 
 }  // namespace
@@ -53,6 +58,12 @@ Route ParseRoute(std::string_view path) {
     if (kind == "manifests") return {K::kManifest, Join(p, n - 2), arg};
     if (kind == "blobs") return {K::kBlob, Join(p, n - 2), arg};
     if (kind == "referrers") return {K::kReferrers, Join(p, n - 2), arg};
+  }
+  // Anything else below .../blobs/uploads/ names a session that cannot exist.
+  for (size_t i = n; i-- > 2;) {
+    if (p[i - 1] == "uploads" && p[i - 2] == "blobs") {
+      return {K::kUpload, Join(p, i - 2), Join(p, i, n)};
+    }
   }
   return {};
 }

@@ -46,6 +46,11 @@ TEST(RouteTest, UnknownAndRaw) {
   EXPECT_EQ(ParseRoute("/v1/").kind, K::kUnknown);
   EXPECT_EQ(ParseRoute("/v2/x").kind, K::kUnknown);
   EXPECT_EQ(ParseRoute("/v2/x/other/y").kind, K::kUnknown);
+  // Whatever follows blobs/uploads/ is a session id, valid or not.
+  Route r = ParseRoute("/v2/x/blobs/uploads/../../evil");
+  EXPECT_EQ(r.kind, K::kUpload);
+  EXPECT_EQ(r.name, "x");
+  EXPECT_EQ(r.arg, "../../evil");
   // Nothing is decoded or normalized: the name check refuses these later.
   EXPECT_EQ(ParseRoute("/v2/../x/manifests/a").name, "../x");
   EXPECT_EQ(ParseRoute("/v2/%2e%2e/x/manifests/a").name, "%2e%2e/x");

@@ -36,26 +36,29 @@ http::Task<void> SendUploadFailure(Context& ctx, http::Response& resp, const Sta
   }
 }
 
-// Checks a chunk's Content-Range against the session's offset; sends 416 when it does not
-// continue the upload exactly.
-http::Task<bool> ChunkFits(http::Request& req, http::Response& resp, const std::string& name,
-                           const std::string& id, uint64_t size) {
+// Why a chunk's Content-Range does not continue an upload holding `size` bytes exactly, or ""
+// when it does (or has no Content-Range).
+std::string ChunkProblem(const http::Request& req, uint64_t size) {
   auto header = req.header("Content-Range");
-  if (!header) co_return true;
+  if (!header) return "";
   StatusOr<http::ByteRange> range = http::ParseContentRange(*header);
-  std::string problem;
-  if (!range.ok()) {
-    problem = range.status().message();
-  } else if (range->first != size) {
-    problem = "chunk starts at " + std::to_string(range->first) + " but the upload holds " +
-              std::to_string(size) + " bytes";
-  } else if (auto len = req.content_length(); len && *len != range->length()) {
-    problem = "Content-Length does not match Content-Range";
+  if (!range.ok()) return range.status().message();
+  if (range->first != size) {
+    return "chunk starts at " + std::to_string(range->first) + " but the upload holds " +
+           std::to_string(size) + " bytes";
   }
-  if (problem.empty()) co_return true;
+  if (auto len = req.content_length(); len && *len != range->length()) {
+    return "Content-Length does not match Content-Range";
+  }
+  return "";
+}
+
+// Answers 416 with the session's current Range.
+http::Task<void> SendChunkRefused(http::Response& resp, const std::string& name,
+                                  const std::string& id, uint64_t size,
+                                  const std::string& problem) {
   SetSessionHeaders(resp, name, id, size);
   co_await SendError(resp, ErrorCode::kRangeInvalid, problem);
-  co_return false;
 }
 
 http::Task<void> Monolithic(Context& ctx, const std::string& name, const oci::Digest& digest,
@@ -130,21 +133,32 @@ http::Task<void> HandleUploadStart(Context& ctx, const std::string& name, http::
 
 namespace {
 
+// Every path below gives the session back (lease.Reset) before answering: the client may send
+// its next request on another connection as soon as it has the answer.
 http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
                        http::Request& req, http::Response& resp) {
+  std::string id = lease->id;
+  uint64_t size = lease->upload->size();
   auto digest_text = req.query("digest");
-  if (!digest_text) {
-    co_await SendError(resp, ErrorCode::kDigestInvalid, "the digest query parameter is required");
+  StatusOr<oci::Digest> digest =
+      digest_text ? oci::Digest::Parse(*digest_text)
+                  : StatusOr<oci::Digest>(InvalidArgumentError("the digest parameter is required"));
+  if (!digest.ok()) {
+    lease.Reset();
+    co_await SendError(resp, ErrorCode::kDigestInvalid, digest.status().message());
     co_return;
   }
-  auto digest = co_await DigestOrError(resp, *digest_text);
-  if (!digest) co_return;
-  if (!co_await ChunkFits(req, resp, name, lease->id, lease->upload->size())) co_return;
+  if (std::string problem = ChunkProblem(req, size); !problem.empty()) {
+    lease.Reset();
+    co_await SendChunkRefused(resp, name, id, size, problem);
+    co_return;
+  }
   Status s = co_await StreamBody(req, *lease->upload);
   if (s.ok()) {
     s = co_await ctx.pool.Run(
         [&] { return ctx.registry.FinishUpload(std::move(lease), *digest); });
   }
+  lease.Reset();
   if (!s.ok()) {
     co_await SendUploadFailure(ctx, resp, s);
     co_return;
@@ -152,15 +166,23 @@ http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
   co_await SendBlobCreated(resp, name, *digest);
 }
 
-http::Task<void> Patch(const std::string& name, UploadLease lease, Context& ctx,
+http::Task<void> Patch(Context& ctx, const std::string& name, UploadLease lease,
                        http::Request& req, http::Response& resp) {
-  if (!co_await ChunkFits(req, resp, name, lease->id, lease->upload->size())) co_return;
+  std::string id = lease->id;
+  if (std::string problem = ChunkProblem(req, lease->upload->size()); !problem.empty()) {
+    uint64_t size = lease->upload->size();
+    lease.Reset();
+    co_await SendChunkRefused(resp, name, id, size, problem);
+    co_return;
+  }
   Status s = co_await StreamBody(req, *lease->upload);
+  uint64_t size = lease->upload->size();
+  lease.Reset();
   if (!s.ok()) {
     co_await SendUploadFailure(ctx, resp, s);
     co_return;
   }
-  SetSessionHeaders(resp, name, lease->id, lease->upload->size());
+  SetSessionHeaders(resp, name, id, size);
   (co_await resp.Send(202, "")).IgnoreError();
 }
 
@@ -196,11 +218,13 @@ http::Task<void> HandleUpload(Context& ctx, const std::string& name, const std::
     co_return;
   }
   if (method == "PATCH") {
-    co_await Patch(name, std::move(*lease), ctx, req, resp);
+    co_await Patch(ctx, name, std::move(*lease), req, resp);
   } else if (method == "PUT") {
     co_await Close(ctx, name, std::move(*lease), req, resp);
   } else {
-    SetSessionHeaders(resp, name, id, (*lease)->upload->size());
+    uint64_t size = (*lease)->upload->size();
+    lease->Reset();
+    SetSessionHeaders(resp, name, id, size);
     (co_await resp.Send(204, "")).IgnoreError();
   }
 }
