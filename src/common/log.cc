@@ -27,7 +27,7 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
 std::shared_ptr<Logger> MakeStderrLogger(const std::string& name, LogFormat format,
                                          const std::string& level, bool fields_message) {
   static std::once_flag once;
-  std::call_once(once, [] { spdlog::init_thread_pool(16384, 1); });
+  std::call_once(once, [] { spdlog::init_thread_pool(1024, 1); });
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::async_logger>(
       name, sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);

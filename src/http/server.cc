@@ -10,10 +10,6 @@
 
 namespace cangku::http {
 
-namespace {
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-}  // namespace
-
 struct Server::Impl {
   Impl(const ServerOptions& o, Handler& h, std::shared_ptr<Logger> l, std::shared_ptr<Logger> a)
       : options(o), handler(h), logger(std::move(l)), access_log(std::move(a)) {}
@@ -24,7 +20,7 @@ struct Server::Impl {
   const std::shared_ptr<Logger> logger;
   const std::shared_ptr<Logger> access_log;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::unique_ptr<tcp::acceptor> acceptor;  // runs on contexts[0]
   std::unique_ptr<asio::signal_set> signals;
   uint16_t port = 0;
 
@@ -35,19 +31,19 @@ struct Server::Impl {
   std::unordered_map<tcp::socket*, ConnectionState> sockets;  // guarded by mu
   bool stop_requested = false;                                 // guarded by mu
 
-  Status Bind(asio::io_context& ctx, const tcp::endpoint& endpoint);
-  Task<void> Accept(size_t index);
+  Status Bind(const tcp::endpoint& endpoint);
+  Task<void> Accept();
   void Track(tcp::socket* socket, ConnectionState state);
   void CloseIfIdle(tcp::socket* socket);
   void Shutdown();
 };
 
-Status Server::Impl::Bind(asio::io_context& ctx, const tcp::endpoint& endpoint) {
-  auto acceptor = std::make_unique<tcp::acceptor>(ctx);
+// One listener (no SO_REUSEPORT: a second server on the same port must fail, not share it).
+Status Server::Impl::Bind(const tcp::endpoint& endpoint) {
+  acceptor = std::make_unique<tcp::acceptor>(*contexts[0]);
   beast::error_code ec;
   acceptor->open(endpoint.protocol(), ec);
   if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->set_option(ReusePort(true), ec);
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(1024, ec);
   if (ec) {
@@ -55,17 +51,18 @@ Status Server::Impl::Bind(asio::io_context& ctx, const tcp::endpoint& endpoint) 
                             std::to_string(endpoint.port()) + ": " + ec.message());
   }
   port = acceptor->local_endpoint().port();
-  acceptors.push_back(std::move(acceptor));
   return OkStatus();
 }
 
-Task<void> Server::Impl::Accept(size_t index) {
-  tcp::acceptor& acceptor = *acceptors[index];
-  for (;;) {
+// Accepts on contexts[0] and hands the connections to the I/O contexts in turn.
+Task<void> Server::Impl::Accept() {
+  for (size_t next = 0;; next = (next + 1) % contexts.size()) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    asio::io_context& target = *contexts[next];
+    tcp::socket socket =
+        co_await acceptor->async_accept(target, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       logger->warn("accept: {}", ec.message());
       continue;
     }
@@ -78,8 +75,7 @@ Task<void> Server::Impl::Accept(size_t index) {
     }
     ConnectionContext ctx{&options, &handler, logger.get(), access_log.get(), &draining,
                           [this](tcp::socket* s, ConnectionState st) { Track(s, st); }};
-    asio::co_spawn(acceptor.get_executor(), ServeConnection(std::move(socket), std::move(ctx)),
-                   asio::detached);
+    asio::co_spawn(target, ServeConnection(std::move(socket), std::move(ctx)), asio::detached);
   }
 }
 
@@ -105,14 +101,9 @@ void Server::Impl::CloseIfIdle(tcp::socket* socket) {
 
 void Server::Impl::Shutdown() {
   if (draining.exchange(true)) return;
-  for (size_t i = 0; i < acceptors.size(); ++i) {
-    asio::post(*contexts[i], [a = acceptors[i].get()] {
-      beast::error_code ec;
-      a->close(ec);
-    });
-  }
   asio::post(*contexts[0], [this] {
     beast::error_code ec;
+    acceptor->close(ec);
     signals->cancel(ec);
   });
   std::lock_guard lock(mu);
@@ -139,9 +130,8 @@ StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, H
   if (ec) return InvalidArgumentError("bad listen address '" + options.address + "'");
   for (size_t i = 0; i < threads; ++i) {
     impl->contexts.push_back(std::make_unique<asio::io_context>(1));
-    uint16_t port = i == 0 ? options.port : impl->port;
-    RETURN_IF_ERROR(impl->Bind(*impl->contexts.back(), tcp::endpoint(address, port)));
   }
+  RETURN_IF_ERROR(impl->Bind(tcp::endpoint(address, options.port)));
   impl->signals = std::make_unique<asio::signal_set>(*impl->contexts[0], SIGTERM, SIGINT);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -157,10 +147,13 @@ void Server::Run() {
     s.logger->info("signal {}: draining in-flight requests", signo);
     s.Shutdown();
   });
+  asio::co_spawn(*s.contexts[0], s.Accept(), asio::detached);
+  // Contexts other than the first have no work until a connection arrives: keep them running.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < s.contexts.size(); ++i) {
-    asio::co_spawn(*s.contexts[i], s.Accept(i), asio::detached);
-    threads.emplace_back([ctx = s.contexts[i].get()] { ctx->run(); });
+  for (auto& ctx : s.contexts) {
+    guards.push_back(asio::make_work_guard(*ctx));
+    threads.emplace_back([c = ctx.get()] { c->run(); });
   }
   s.logger->info("listening on {}:{} with {} I/O threads", s.options.address, s.port,
                  s.contexts.size());

@@ -28,7 +28,8 @@ struct ServerOptions {
   LogFormat log_format = LogFormat::kText;
 };
 
-// The HTTP/1.1 server: one io_context per I/O thread, each with its own SO_REUSEPORT acceptor.
+// The HTTP/1.1 server: one io_context per I/O thread; one listener hands connections to them
+// in turn.
 // Knows nothing about OCI: every request goes to the one Handler.
 class Server {
  public:
