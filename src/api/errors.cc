@@ -12,27 +12,48 @@ struct Entry {
 
 Entry Lookup(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBlobUnknown: return {"BLOB_UNKNOWN", 404};
-    case ErrorCode::kBlobUploadInvalid: return {"BLOB_UPLOAD_INVALID", 400};
-    case ErrorCode::kBlobUploadUnknown: return {"BLOB_UPLOAD_UNKNOWN", 404};
-    case ErrorCode::kDigestInvalid: return {"DIGEST_INVALID", 400};
-    case ErrorCode::kManifestBlobUnknown: return {"MANIFEST_BLOB_UNKNOWN", 400};
-    case ErrorCode::kManifestInvalid: return {"MANIFEST_INVALID", 400};
-    case ErrorCode::kManifestUnknown: return {"MANIFEST_UNKNOWN", 404};
-    case ErrorCode::kNameInvalid: return {"NAME_INVALID", 400};
-    case ErrorCode::kNameUnknown: return {"NAME_UNKNOWN", 404};
-    case ErrorCode::kSizeInvalid: return {"SIZE_INVALID", 400};
-    case ErrorCode::kUnauthorized: return {"UNAUTHORIZED", 401};
-    case ErrorCode::kDenied: return {"DENIED", 403};
-    case ErrorCode::kUnsupported: return {"UNSUPPORTED", 405};
-    case ErrorCode::kTooManyRequests: return {"TOOMANYREQUESTS", 429};
-    case ErrorCode::kPaginationNumberInvalid: return {"PAGINATION_NUMBER_INVALID", 400};
-    case ErrorCode::kTagInvalid: return {"TAG_INVALID", 400};
-    case ErrorCode::kRangeInvalid: return {"BLOB_UPLOAD_INVALID", 416};
-    case ErrorCode::kManifestTooLarge: return {"MANIFEST_INVALID", 413};
-    case ErrorCode::kNotFound: return {"NOT_FOUND", 404};
-    case ErrorCode::kUnavailable: return {"UNAVAILABLE", 503};
-    case ErrorCode::kUnknown: return {"UNKNOWN", 500};
+    case ErrorCode::kBlobUnknown:
+      return {"BLOB_UNKNOWN", 404};
+    case ErrorCode::kBlobUploadInvalid:
+      return {"BLOB_UPLOAD_INVALID", 400};
+    case ErrorCode::kBlobUploadUnknown:
+      return {"BLOB_UPLOAD_UNKNOWN", 404};
+    case ErrorCode::kDigestInvalid:
+      return {"DIGEST_INVALID", 400};
+    case ErrorCode::kManifestBlobUnknown:
+      return {"MANIFEST_BLOB_UNKNOWN", 400};
+    case ErrorCode::kManifestInvalid:
+      return {"MANIFEST_INVALID", 400};
+    case ErrorCode::kManifestUnknown:
+      return {"MANIFEST_UNKNOWN", 404};
+    case ErrorCode::kNameInvalid:
+      return {"NAME_INVALID", 400};
+    case ErrorCode::kNameUnknown:
+      return {"NAME_UNKNOWN", 404};
+    case ErrorCode::kSizeInvalid:
+      return {"SIZE_INVALID", 400};
+    case ErrorCode::kUnauthorized:
+      return {"UNAUTHORIZED", 401};
+    case ErrorCode::kDenied:
+      return {"DENIED", 403};
+    case ErrorCode::kUnsupported:
+      return {"UNSUPPORTED", 405};
+    case ErrorCode::kTooManyRequests:
+      return {"TOOMANYREQUESTS", 429};
+    case ErrorCode::kPaginationNumberInvalid:
+      return {"PAGINATION_NUMBER_INVALID", 400};
+    case ErrorCode::kTagInvalid:
+      return {"TAG_INVALID", 400};
+    case ErrorCode::kRangeInvalid:
+      return {"BLOB_UPLOAD_INVALID", 416};
+    case ErrorCode::kManifestTooLarge:
+      return {"MANIFEST_INVALID", 413};
+    case ErrorCode::kNotFound:
+      return {"NOT_FOUND", 404};
+    case ErrorCode::kUnavailable:
+      return {"UNAVAILABLE", 503};
+    case ErrorCode::kUnknown:
+      return {"UNKNOWN", 500};
   }
   return {"UNKNOWN", 500};
 }
@@ -45,10 +66,14 @@ int HttpStatus(ErrorCode code) { return Lookup(code).status; }
 ErrorCode UnexpectedErrorCode(const Status& status) {
   switch (status.code()) {
     case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded: return ErrorCode::kUnavailable;
-    case StatusCode::kResourceExhausted: return ErrorCode::kTooManyRequests;
-    case StatusCode::kNotFound: return ErrorCode::kNotFound;
-    default: return ErrorCode::kUnknown;
+    case StatusCode::kDeadlineExceeded:
+      return ErrorCode::kUnavailable;
+    case StatusCode::kResourceExhausted:
+      return ErrorCode::kTooManyRequests;
+    case StatusCode::kNotFound:
+      return ErrorCode::kNotFound;
+    default:
+      return ErrorCode::kUnknown;
   }
 }
 

@@ -25,7 +25,7 @@ enum class ErrorCode {
   kTooManyRequests,
   kPaginationNumberInvalid,
   kTagInvalid,
-  kRangeInvalid,  // BLOB_UPLOAD_INVALID with 416: a chunk out of order
+  kRangeInvalid,      // BLOB_UPLOAD_INVALID with 416: a chunk out of order
   kManifestTooLarge,  // MANIFEST_INVALID with 413
   kNotFound,
   kUnavailable,

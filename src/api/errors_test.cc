@@ -23,8 +23,8 @@ TEST(ErrorsTest, SpecStatuses) {
 }
 
 TEST(ErrorsTest, Body) {
-  auto j = nlohmann::json::parse(ErrorBody(ErrorCode::kBlobUnknown, "no \"such\" blob",
-                                           R"({"digest":"sha256:00"})"));
+  auto j = nlohmann::json::parse(
+      ErrorBody(ErrorCode::kBlobUnknown, "no \"such\" blob", R"({"digest":"sha256:00"})"));
   ASSERT_EQ(j["errors"].size(), 1u);
   EXPECT_EQ(j["errors"][0]["code"], "BLOB_UNKNOWN");
   EXPECT_EQ(j["errors"][0]["message"], "no \"such\" blob");

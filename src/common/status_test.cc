@@ -36,7 +36,7 @@ TEST(StatusTest, AssignOrReturnPropagates) {
 TEST(StatusTest, ErrnoMapping) {
   EXPECT_EQ(ErrnoStatus(ENOENT, "open x").code(), StatusCode::kNotFound);
   EXPECT_EQ(ErrnoStatus(ENOSPC, "write x").code(), StatusCode::kResourceExhausted);
-  EXPECT_NE(ErrnoStatus(EIO, "read x").message().find("open") , 0u);
+  EXPECT_NE(ErrnoStatus(EIO, "read x").message().find("open"), 0u);
 }
 
 TEST(RandomTest, HexIsUniqueAndSized) {

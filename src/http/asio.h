@@ -1,11 +1,10 @@
 #pragma once
 
 // Asio and Beast for this module's .cc files only; never included from another module.
-#include <utility>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <utility>
 
 namespace cangku::http {
 namespace asio = boost::asio;

@@ -25,8 +25,8 @@ class BeastRequest final : public Request {
       : parser_(parser), stream_(stream), buffer_(buffer), remote_(remote), options_(options) {
     has_body_ = !parser_.is_done();
     auto expect = header("Expect");
-    expects_continue_ =
-        expect && beast::iequals(beast::string_view(expect->data(), expect->size()), "100-continue");
+    expects_continue_ = expect && beast::iequals(beast::string_view(expect->data(), expect->size()),
+                                                 "100-continue");
   }
 
   std::string_view method() const override { return View(parser_.get().method_string()); }
@@ -261,12 +261,11 @@ void LogAccess(const ConnectionContext& ctx, const std::string& remote, const Be
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (ctx.options->log_format == LogFormat::kJson) {
     ctx.access_log->info(
-        R"("remote":"{}","method":"{}","target":"{}","status":{},"bytes":{},"ms":{:.3f})",
-        remote, JsonEscape(req.method()), JsonEscape(req.target()), resp.status(), resp.bytes(),
-        ms);
+        R"("remote":"{}","method":"{}","target":"{}","status":{},"bytes":{},"ms":{:.3f})", remote,
+        JsonEscape(req.method()), JsonEscape(req.target()), resp.status(), resp.bytes(), ms);
   } else {
     ctx.access_log->info("{} \"{} {}\" {} {} {:.3f}ms", remote, req.method(), req.target(),
-                     resp.status(), resp.bytes(), ms);
+                         resp.status(), resp.bytes(), ms);
   }
 }
 

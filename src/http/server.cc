@@ -29,7 +29,7 @@ struct Server::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::unordered_map<tcp::socket*, ConnectionState> sockets;  // guarded by mu
-  bool stop_requested = false;                                 // guarded by mu
+  bool stop_requested = false;                                // guarded by mu
 
   Status Bind(const tcp::endpoint& endpoint);
   Task<void> Accept();
@@ -73,8 +73,9 @@ Task<void> Server::Impl::Accept() {
         continue;
       }
     }
-    ConnectionContext ctx{&options, &handler, logger.get(), access_log.get(), &draining,
-                          [this](tcp::socket* s, ConnectionState st) { Track(s, st); }};
+    ConnectionContext ctx{
+        &options,         &handler,  logger.get(),
+        access_log.get(), &draining, [this](tcp::socket* s, ConnectionState st) { Track(s, st); }};
     asio::co_spawn(target, ServeConnection(std::move(socket), std::move(ctx)), asio::detached);
   }
 }
@@ -121,8 +122,7 @@ Server::~Server() = default;
 StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler& handler,
                                                  std::shared_ptr<Logger> logger,
                                                  std::shared_ptr<Logger> access_log) {
-  auto impl =
-      std::make_unique<Impl>(options, handler, std::move(logger), std::move(access_log));
+  auto impl = std::make_unique<Impl>(options, handler, std::move(logger), std::move(access_log));
   size_t threads = options.io_threads ? options.io_threads : std::thread::hardware_concurrency();
   if (threads == 0) threads = 1;
   beast::error_code ec;

@@ -79,7 +79,8 @@ TEST_F(ServerTest, GetWithQuery) {
 }
 
 TEST_F(ServerTest, HeadHasLengthButNoBody) {
-  std::string r = Exchange(server_->port(), "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string r =
+      Exchange(server_->port(), "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_NE(r.find("Content-Length: 12"), std::string::npos) << r;
   EXPECT_EQ(r.find("hello"), std::string::npos);
 }

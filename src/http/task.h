@@ -5,9 +5,8 @@
 // as a Task. Asio is reached only through this header and asio.h, both of this module.
 //
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
 #include <boost/asio/awaitable.hpp>
+#include <utility>
 
 namespace cangku::http {
 

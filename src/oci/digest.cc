@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "common/text.h"
+
 namespace cangku::oci {
 namespace {
 
@@ -71,48 +73,38 @@ std::string ToHex(const unsigned char* bytes, size_t size) {
   return out;
 }
 
-// Keeps error messages readable when the input is huge or binary.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 80;
-  std::string out = "\"";
-  for (char c : text.substr(0, kMaxShown)) {
-    out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  }
-  if (text.size() > kMaxShown) out += "...";
-  out += "\"";
-  return out;
-}
-
 }  // namespace
 
 StatusOr<Digest> Digest::Parse(std::string_view text) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) {
-    return InvalidArgumentError("invalid digest " + Quote(text) + ": missing ':'");
+    return InvalidArgumentError("invalid digest " + QuoteForMessage(text) + ": missing ':'");
   }
   std::string_view algorithm = text.substr(0, colon);
   std::string_view encoded = text.substr(colon + 1);
   if (!IsWellFormedAlgorithm(algorithm)) {
-    return InvalidArgumentError("invalid digest " + Quote(text) + ": malformed algorithm");
+    return InvalidArgumentError("invalid digest " + QuoteForMessage(text) +
+                                ": malformed algorithm");
   }
   if (!IsWellFormedEncoded(encoded)) {
-    return InvalidArgumentError("invalid digest " + Quote(text) + ": malformed encoded part");
+    return InvalidArgumentError("invalid digest " + QuoteForMessage(text) +
+                                ": malformed encoded part");
   }
   if (algorithm == "sha256") {
     if (!IsLowerHexOfLength(encoded, 64)) {
-      return InvalidArgumentError("invalid digest " + Quote(text) +
+      return InvalidArgumentError("invalid digest " + QuoteForMessage(text) +
                                   ": sha256 needs 64 lowercase hex characters");
     }
     return Digest(DigestAlgorithm::kSha256, std::string(text));
   }
   if (algorithm == "sha512") {
     if (!IsLowerHexOfLength(encoded, 128)) {
-      return InvalidArgumentError("invalid digest " + Quote(text) +
+      return InvalidArgumentError("invalid digest " + QuoteForMessage(text) +
                                   ": sha512 needs 128 lowercase hex characters");
     }
     return Digest(DigestAlgorithm::kSha512, std::string(text));
   }
-  return UnimplementedError("unsupported digest algorithm " + Quote(algorithm));
+  return UnimplementedError("unsupported digest algorithm " + QuoteForMessage(algorithm));
 }
 
 Digest Digest::Sha256Of(std::string_view data) {

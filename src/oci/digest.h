@@ -25,9 +25,9 @@ class Digest {
   static Digest Sha256Of(std::string_view data);
 
   DigestAlgorithm algorithm() const { return algorithm_; }
-  std::string_view algorithm_name() const;            // "sha256" / "sha512"
-  std::string_view hex() const;                       // the encoded part
-  const std::string& str() const { return text_; }   // "sha256:<hex>"
+  std::string_view algorithm_name() const;          // "sha256" / "sha512"
+  std::string_view hex() const;                     // the encoded part
+  const std::string& str() const { return text_; }  // "sha256:<hex>"
 
   friend bool operator==(const Digest& a, const Digest& b) { return a.text_ == b.text_; }
   friend auto operator<=>(const Digest& a, const Digest& b) { return a.text_ <=> b.text_; }

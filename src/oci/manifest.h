@@ -31,10 +31,10 @@ struct ParsedManifest {
   // The media type the manifest is stored and served with: its "mediaType" field, or the
   // request's Content-Type when the field is absent.
   std::string media_type;
-  std::optional<Descriptor> config;        // image manifests only
-  std::vector<Descriptor> layers;          // image manifests: blobs (layers)
-  std::vector<Descriptor> manifests;       // indexes: child manifests
-  std::optional<Descriptor> subject;       // OCI 1.1 "subject"
+  std::optional<Descriptor> config;   // image manifests only
+  std::vector<Descriptor> layers;     // image manifests: blobs (layers)
+  std::vector<Descriptor> manifests;  // indexes: child manifests
+  std::optional<Descriptor> subject;  // OCI 1.1 "subject"
   // For the referrers API: "artifactType", else (image manifests) config.mediaType.
   std::string artifact_type;
   std::map<std::string, std::string> annotations;

@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "common/text.h"
+
 namespace cangku::oci {
 namespace {
 
@@ -10,18 +12,6 @@ bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '
 
 bool IsTagChar(char c) {
   return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '-';
-}
-
-// Keeps error messages readable when the input is huge or binary.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 80;
-  std::string out = "\"";
-  for (char c : text.substr(0, kMaxShown)) {
-    out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  }
-  if (text.size() > kMaxShown) out += "...";
-  out += "\"";
-  return out;
 }
 
 std::string DescribeBadChar(char c) {
@@ -80,7 +70,8 @@ Status ValidateRepositoryName(std::string_view name) {
         start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     std::string problem = CheckComponent(component);
     if (!problem.empty()) {
-      return InvalidArgumentError("invalid repository name " + Quote(name) + ": " + problem);
+      return InvalidArgumentError("invalid repository name " + QuoteForMessage(name) + ": " +
+                                  problem);
     }
     if (slash == std::string_view::npos) return OkStatus();
     start = slash + 1;
@@ -94,11 +85,12 @@ Status ValidateTag(std::string_view tag) {
                                 " characters long; the limit is " + std::to_string(kMaxTagLength));
   }
   if (tag[0] == '.' || tag[0] == '-') {
-    return InvalidArgumentError("invalid tag " + Quote(tag) + ": must start with [a-zA-Z0-9_]");
+    return InvalidArgumentError("invalid tag " + QuoteForMessage(tag) +
+                                ": must start with [a-zA-Z0-9_]");
   }
   for (char c : tag) {
     if (!IsTagChar(c)) {
-      return InvalidArgumentError("invalid tag " + Quote(tag) +
+      return InvalidArgumentError("invalid tag " + QuoteForMessage(tag) +
                                   ": only [a-zA-Z0-9._-] are allowed");
     }
   }

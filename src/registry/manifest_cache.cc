@@ -18,8 +18,8 @@ void ManifestCache::Put(std::string_view repository, std::string_view reference,
     repos_.clear();
     size_ = 0;
   }
-  auto [it, inserted] = repos_[std::string(repository)].insert_or_assign(std::string(reference),
-                                                                          std::move(entry));
+  auto [it, inserted] =
+      repos_[std::string(repository)].insert_or_assign(std::string(reference), std::move(entry));
   if (inserted) ++size_;
 }
 

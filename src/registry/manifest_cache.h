@@ -25,11 +25,10 @@ class ManifestCache {
   void InvalidateRepository(std::string_view repository);
 
  private:
-
   const size_t capacity_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::unordered_map<std::string, Entry>> repos_;  // guarded
-  size_t size_ = 0;                                                                 // guarded
+  size_t size_ = 0;                                                                // guarded
 };
 
 }  // namespace cangku::registry

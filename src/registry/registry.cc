@@ -1,15 +1,14 @@
 #include "registry/registry.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "oci/media_types.h"
 
 namespace cangku::registry {
 
-Registry::Registry(storage::BlobStore& blobs, metadata::MetadataStore& metadata,
-                   const Clock& clock, Random& random, RegistryOptions options)
+Registry::Registry(storage::BlobStore& blobs, metadata::MetadataStore& metadata, const Clock& clock,
+                   Random& random, RegistryOptions options)
     : blobs_(blobs),
       metadata_(metadata),
       clock_(clock),
@@ -26,8 +25,7 @@ StatusOr<uint64_t> Registry::StatBlob(const std::string& repository, const oci::
   return static_cast<uint64_t>(manifest.size);
 }
 
-StatusOr<BlobContent> Registry::OpenBlob(const std::string& repository,
-                                         const oci::Digest& digest) {
+StatusOr<BlobContent> Registry::OpenBlob(const std::string& repository, const oci::Digest& digest) {
   BlobContent content;
   StatusOr<int64_t> size = metadata_.GetBlobLink(repository, digest);
   if (!size.ok()) {
@@ -181,8 +179,7 @@ StatusOr<Page> Registry::ListRepositories(const std::string& last, int limit) {
   return ToPage(metadata_.ListRepositories({last, limit + 1}), limit);
 }
 
-StatusOr<std::string> Registry::Referrers(const std::string& repository,
-                                          const oci::Digest& subject,
+StatusOr<std::string> Registry::Referrers(const std::string& repository, const oci::Digest& subject,
                                           const std::string& artifact_type) {
   ASSIGN_OR_RETURN(auto records, metadata_.ListReferrers(repository, subject, artifact_type));
   nlohmann::json manifests = nlohmann::json::array();

@@ -46,7 +46,8 @@ class RegistryTest : public ::testing::Test {
                             const std::string& extra = "") {
     return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
            R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-           config.str() + R"(","size":2},"layers":[{"mediaType":)"
+           config.str() +
+           R"(","size":2},"layers":[{"mediaType":)"
            R"("application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
            layer.str() + R"(","size":5}])" + extra + "}";
   }
@@ -160,8 +161,7 @@ TEST_F(RegistryTest, DigestMismatchStoresNothing) {
   ASSERT_TRUE(lease.ok());
   ASSERT_TRUE((*lease)->upload->Append(std::string("hello")).ok());
   auto wrong = oci::Digest::Sha256Of("other");
-  EXPECT_EQ(registry_->FinishUpload(std::move(*lease), wrong).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry_->FinishUpload(std::move(*lease), wrong).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(registry_->StatBlob("a", wrong).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(registry_->StatBlob("a", oci::Digest::Sha256Of("hello")).status().code(),
             StatusCode::kNotFound);

@@ -51,8 +51,8 @@ class UploadLease {
 // their bytes in the blob store, and the open writers here. Thread-safe; every method blocks.
 class UploadSessions {
  public:
-  UploadSessions(storage::BlobStore& blobs, metadata::MetadataStore& metadata,
-                 const Clock& clock, Random& random)
+  UploadSessions(storage::BlobStore& blobs, metadata::MetadataStore& metadata, const Clock& clock,
+                 Random& random)
       : blobs_(blobs), metadata_(metadata), clock_(clock), random_(random) {}
 
   // Starts a session in `repository`; returns its id.

@@ -62,26 +62,25 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
 
   ASSIGN_OR_RETURN(p->blobs, storage::FilesystemBlobStore::Create(root));
-  std::string url = config.metadata_url.empty() ? "sqlite://" + root + "/metadata.db"
-                                                : config.metadata_url;
-  ASSIGN_OR_RETURN(p->metadata,
-                   metadata::SqlMetadataStore::Create(url, config.metadata_pool_size));
+  std::string url =
+      config.metadata_url.empty() ? "sqlite://" + root + "/metadata.db" : config.metadata_url;
+  ASSIGN_OR_RETURN(p->metadata, metadata::SqlMetadataStore::Create(url, config.metadata_pool_size));
   registry::RegistryOptions options;
   options.max_manifest_bytes = static_cast<size_t>(config.max_manifest_bytes);
   options.max_page_size = config.max_page_size;
   options.manifest_cache_entries = static_cast<size_t>(config.manifest_cache_entries);
   options.upload_expiry = std::chrono::seconds(config.upload_expiry_s);
-  p->registry = std::make_unique<registry::Registry>(*p->blobs, *p->metadata, p->clock,
-                                                     p->random, options);
+  p->registry =
+      std::make_unique<registry::Registry>(*p->blobs, *p->metadata, p->clock, p->random, options);
   ASSIGN_OR_RETURN(size_t removed, p->registry->ExpireUploads(/*at_startup=*/true));
   if (removed) p->logger->info("removed {} abandoned uploads", removed);
 
   p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
-  p->handler = std::make_unique<api::ApiHandler>(
-      api::v2::Context{*p->registry, *p->pool, *p->logger});
+  p->handler =
+      std::make_unique<api::ApiHandler>(api::v2::Context{*p->registry, *p->pool, *p->logger});
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
-  ASSIGN_OR_RETURN(p->http, http::Server::Create(http_options, *p->handler, p->logger,
-                                                    p->access_logger));
+  ASSIGN_OR_RETURN(p->http,
+                   http::Server::Create(http_options, *p->handler, p->logger, p->access_logger));
   p->logger->info("data in {}, metadata at {}", root,
                   config.metadata_url.empty() ? url : "(configured url)");
   return std::unique_ptr<CangkuServer>(new CangkuServer(std::move(p)));

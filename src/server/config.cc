@@ -1,13 +1,12 @@
 #include "server/config.h"
 
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 extern char** environ;
 
@@ -35,7 +34,7 @@ std::string SetInt(int64_t* out, const std::string& v, int64_t min, int64_t max)
 
 template <typename T>
 std::function<std::string(Config&, const std::string&)> Int(T Config::*field, int64_t min,
-                                                           int64_t max) {
+                                                            int64_t max) {
   return [field, min, max](Config& c, const std::string& v) {
     int64_t x = 0;
     std::string err = SetInt(&x, v, min, max);
@@ -87,7 +86,8 @@ const std::vector<Key>& Keys() {
        Int(&Config::max_connections, 1, 1000000)},
       {"storage", "data_dir", "directory of blobs, uploads and the SQLite database",
        Str(&Config::data_dir)},
-      {"metadata", "url", "sqlite:///path/metadata.db or postgresql://... (default: SQLite in data_dir)",
+      {"metadata", "url",
+       "sqlite:///path/metadata.db or postgresql://... (default: SQLite in data_dir)",
        Str(&Config::metadata_url)},
       {"metadata", "pool_size", "database connections", Int(&Config::metadata_pool_size, 1, 256)},
       {"limits", "max_manifest_bytes", "largest manifest accepted (413 above)",

@@ -28,7 +28,8 @@ TEST(ConfigTest, DefaultsNeedNoFile) {
 
 TEST(ConfigTest, FileThenEnvironment) {
   std::string path = WriteTemp("http:\n  addr: 127.0.0.1:6000\nlog:\n  format: json\n");
-  auto c = LoadConfig(path, {{"CANGKU_HTTP_ADDR", "127.0.0.1:7000"}, {"CANGKU_LIMITS_MAX_PAGE_SIZE", "50"}});
+  auto c = LoadConfig(
+      path, {{"CANGKU_HTTP_ADDR", "127.0.0.1:7000"}, {"CANGKU_LIMITS_MAX_PAGE_SIZE", "50"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->addr, "127.0.0.1:7000");
   EXPECT_EQ(c->max_page_size, 50);

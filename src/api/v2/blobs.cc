@@ -12,11 +12,9 @@ http::Task<void> SendContent(http::Response& resp, int status, registry::BlobCon
     (co_await resp.SendFile(status, fd, offset, length)).IgnoreError();
   } else {
     auto* reader = content.reader.get();
-    (co_await resp.SendStream(status, offset, length,
-                              [reader](uint64_t off, std::span<char> buf) {
-                                return reader->ReadAt(off, buf);
-                              }))
-        .IgnoreError();
+    (co_await resp.SendStream(status, offset, length, [reader](uint64_t off, std::span<char> buf) {
+      return reader->ReadAt(off, buf);
+    })).IgnoreError();
   }
 }
 

@@ -69,8 +69,6 @@ std::string UploadLocation(const std::string& name, const std::string& id) {
   return "/v2/" + name + "/blobs/uploads/" + id;
 }
 
-std::string UploadRange(uint64_t size) {
-  return "0-" + std::to_string(size == 0 ? 0 : size - 1);
-}
+std::string UploadRange(uint64_t size) { return "0-" + std::to_string(size == 0 ? 0 : size - 1); }
 
 }  // namespace cangku::api::v2

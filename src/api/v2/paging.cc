@@ -28,8 +28,7 @@ void SetNextLink(http::Response& resp, const std::string& path, const PageParams
                  const registry::Page& page) {
   if (!page.more || page.items.empty()) return;
   resp.SetHeader("Link", "<" + path + "?n=" + std::to_string(params.limit) +
-                             "&last=" + http::PercentEncode(page.items.back()) +
-                             ">; rel=\"next\"");
+                             "&last=" + http::PercentEncode(page.items.back()) + ">; rel=\"next\"");
 }
 
 }  // namespace cangku::api::v2

@@ -71,8 +71,7 @@ http::Task<void> Monolithic(Context& ctx, const std::string& name, const oci::Di
   }
   Status s = co_await StreamBody(req, *(*lease)->upload);
   if (s.ok()) {
-    s = co_await ctx.pool.Run(
-        [&] { return ctx.registry.FinishUpload(std::move(*lease), digest); });
+    s = co_await ctx.pool.Run([&] { return ctx.registry.FinishUpload(std::move(*lease), digest); });
   }
   if (!s.ok()) {
     co_await SendUploadFailure(ctx, resp, s);
@@ -135,8 +134,8 @@ namespace {
 
 // Every path below gives the session back (lease.Reset) before answering: the client may send
 // its next request on another connection as soon as it has the answer.
-http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
-                       http::Request& req, http::Response& resp) {
+http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease, http::Request& req,
+                       http::Response& resp) {
   std::string id = lease->id;
   uint64_t size = lease->upload->size();
   auto digest_text = req.query("digest");
@@ -155,8 +154,7 @@ http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
   }
   Status s = co_await StreamBody(req, *lease->upload);
   if (s.ok()) {
-    s = co_await ctx.pool.Run(
-        [&] { return ctx.registry.FinishUpload(std::move(lease), *digest); });
+    s = co_await ctx.pool.Run([&] { return ctx.registry.FinishUpload(std::move(lease), *digest); });
   }
   lease.Reset();
   if (!s.ok()) {
@@ -166,8 +164,8 @@ http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
   co_await SendBlobCreated(resp, name, *digest);
 }
 
-http::Task<void> Patch(Context& ctx, const std::string& name, UploadLease lease,
-                       http::Request& req, http::Response& resp) {
+http::Task<void> Patch(Context& ctx, const std::string& name, UploadLease lease, http::Request& req,
+                       http::Response& resp) {
   std::string id = lease->id;
   if (std::string problem = ChunkProblem(req, lease->upload->size()); !problem.empty()) {
     uint64_t size = lease->upload->size();

@@ -41,6 +41,16 @@ Digest BlobStoreConformanceTest::MustPut(std::string_view content) {
   return digest;
 }
 
+int BlobStoreConformanceTest::CountBlobs() {
+  int count = 0;
+  Status s = store_->Walk([&](const oci::Digest&, const BlobInfo&) {
+    ++count;
+    return OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return count;
+}
+
 std::string BlobStoreConformanceTest::ReadBlob(const Digest& digest, size_t chunk) {
   auto reader = store_->Open(digest);
   if (!reader.ok()) {
@@ -111,14 +121,7 @@ TEST_P(BlobStoreConformanceTest, EmptyBlob) {
 TEST_P(BlobStoreConformanceTest, PutTwiceIsFine) {
   MustPut("same");
   MustPut("same");
-  int count = 0;
-  ASSERT_TRUE(store_
-                  ->Walk([&](const Digest&, const BlobInfo&) {
-                    ++count;
-                    return OkStatus();
-                  })
-                  .ok());
-  EXPECT_EQ(count, 1);
+  EXPECT_EQ(CountBlobs(), 1);
 }
 
 TEST_P(BlobStoreConformanceTest, PutRejectsWrongDigest) {
@@ -286,14 +289,7 @@ TEST_P(BlobStoreConformanceTest, ConcurrentCommitsOfSameContent) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  int count = 0;
-  ASSERT_TRUE(store_
-                  ->Walk([&](const Digest&, const BlobInfo&) {
-                    ++count;
-                    return OkStatus();
-                  })
-                  .ok());
-  EXPECT_EQ(count, 1);
+  EXPECT_EQ(CountBlobs(), 1);
   EXPECT_TRUE(ReadBlob(Sha256(content)) == content);
   auto uploads = store_->ListUploads();
   ASSERT_TRUE(uploads.ok());

@@ -28,6 +28,8 @@ class BlobStoreConformanceTest : public ::testing::TestWithParam<BlobStoreFactor
 
   // Puts `content` and returns its SHA-256 digest (asserting success).
   oci::Digest MustPut(std::string_view content);
+  // How many blobs Walk visits.
+  int CountBlobs();
   // Reads a whole blob through Open/ReadAt in `chunk`-byte reads.
   std::string ReadBlob(const oci::Digest& digest, size_t chunk = 4096);
   // Creates an upload `id`, appends `content` and commits it under its SHA-256.
