@@ -56,8 +56,10 @@ class MetadataStore {
   virtual StatusOr<std::vector<std::string>> ListRepositories(const PageRequest& page) = 0;
 
   // Makes `digest` (of `size` bytes) visible in `repository`, creating the repository if needed.
-  // Idempotent.
-  virtual Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size) = 0;
+  // `now` (Unix seconds) is recorded as the link's time, which garbage collection's grace period
+  // counts from; linking again refreshes it. Idempotent.
+  virtual Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size,
+                          int64_t now) = 0;
   // The size of a blob linked to `repository`. Errors: kNotFound.
   virtual StatusOr<int64_t> GetBlobLink(std::string_view repository, const oci::Digest& digest) = 0;
   // The size of a blob linked to any repository. Errors: kNotFound.

@@ -52,14 +52,19 @@ bool LoadManifest(soci::session& sql, const std::string& repository, ManifestRow
 }
 
 // kNotFound naming the first of `digests` that has no row in `table` for the repository.
-Status CheckPresent(soci::session& sql, long long repo_id, const std::string& repository,
-                    const std::vector<oci::Digest>& digests, std::string_view table,
-                    std::string_view noun) {
+// On PostgreSQL the rows found are locked (FOR SHARE) until the transaction ends, so a
+// concurrent garbage collection, which locks a row FOR UPDATE before its conditional delete,
+// either waits and then sees this manifest's references, or wins and this check fails. SQLite
+// needs no lock: its write transactions are serialized.
+Status CheckPresent(soci::session& sql, SqlDialect dialect, long long repo_id,
+                    const std::string& repository, const std::vector<oci::Digest>& digests,
+                    std::string_view table, std::string_view noun) {
   std::string digest;
   int one = 0;
-  soci::statement st =
-      (sql.prepare << "SELECT 1 FROM " << table << " WHERE repository_id = :r AND digest = :d",
-       soci::use(repo_id), soci::use(digest), soci::into(one));
+  const char* lock = dialect == SqlDialect::kPostgres ? " FOR SHARE" : "";
+  soci::statement st = (sql.prepare << "SELECT 1 FROM " << table
+                                    << " WHERE repository_id = :r AND digest = :d" << lock,
+                        soci::use(repo_id), soci::use(digest), soci::into(one));
   for (const oci::Digest& d : digests) {
     digest = d.str();
     st.execute(true);
@@ -114,9 +119,10 @@ Status SqlMetadataStore::PutManifest(const ManifestWrite& write) {
     const ManifestRecord& m = write.manifest;
     WriteTransaction tx(sql, dialect_);
     long long repo_id = EnsureRepository(sql, m.repository);
-    RETURN_IF_ERROR(CheckPresent(sql, repo_id, m.repository, write.blobs, "blob_links", "blob"));
     RETURN_IF_ERROR(
-        CheckPresent(sql, repo_id, m.repository, write.children, "manifests", "manifest"));
+        CheckPresent(sql, dialect_, repo_id, m.repository, write.blobs, "blob_links", "blob"));
+    RETURN_IF_ERROR(CheckPresent(sql, dialect_, repo_id, m.repository, write.children, "manifests",
+                                 "manifest"));
     InsertManifest(sql, repo_id, m);
     InsertRefs(sql, repo_id, m.digest.str(), write.blobs, "blob");
     InsertRefs(sql, repo_id, m.digest.str(), write.children, "manifest");

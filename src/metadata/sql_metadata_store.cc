@@ -105,15 +105,18 @@ StatusOr<std::vector<std::string>> SqlMetadataStore::ListRepositories(const Page
 }
 
 Status SqlMetadataStore::LinkBlob(std::string_view repository, const oci::Digest& digest,
-                                  int64_t size) {
+                                  int64_t size, int64_t now) {
   return WithSession(*pool_, "link blob", [&](soci::session& sql) -> Status {
     std::string repo(repository);
     long long bytes = size;
+    long long created_at = now;
     WriteTransaction tx(sql, dialect_);
     long long repo_id = EnsureRepository(sql, repo);
-    sql << "INSERT INTO blob_links (repository_id, digest, size) VALUES (:r, :d, :s) "
-           "ON CONFLICT DO NOTHING",
-        soci::use(repo_id), soci::use(digest.str()), soci::use(bytes);
+    // Re-linking refreshes the time, so a blob pushed again starts a new grace period.
+    sql << "INSERT INTO blob_links (repository_id, digest, size, created_at) "
+           "VALUES (:r, :d, :s, :t) ON CONFLICT (repository_id, digest) DO UPDATE SET "
+           "created_at = excluded.created_at",
+        soci::use(repo_id), soci::use(digest.str()), soci::use(bytes), soci::use(created_at);
     tx.Commit();
     return OkStatus();
   });

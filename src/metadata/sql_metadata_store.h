@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metadata/lifecycle_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/migrations.h"
 #include "oci/digest.h"
@@ -17,10 +18,11 @@ class connection_pool;
 
 namespace cangku::metadata {
 
-// MetadataStore over SQL through SOCI: SQLite (embedded, WAL) or PostgreSQL (scale-out).
-// Thread-safe: each call leases one session from a fixed pool (blocking while all are in use).
-// Every SOCI/driver exception is caught here and returned as kInternal.
-class SqlMetadataStore final : public MetadataStore {
+// MetadataStore (and LifecycleStore, for garbage collection and scrub) over SQL through SOCI:
+// SQLite (embedded, WAL) or PostgreSQL (scale-out). Thread-safe: each call leases one session from
+// a fixed pool (blocking while all are in use). Every SOCI/driver exception is caught here and
+// returned as kInternal.
+class SqlMetadataStore final : public MetadataStore, public LifecycleStore {
  public:
   // Opens the database and applies pending migrations. `url` is one of
   //   sqlite:///abs/path/metadata.db   a file (created if absent), `pool_size` connections
@@ -40,7 +42,8 @@ class SqlMetadataStore final : public MetadataStore {
 
   StatusOr<std::vector<std::string>> ListRepositories(const PageRequest& page) override;
 
-  Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size) override;
+  Status LinkBlob(std::string_view repository, const oci::Digest& digest, int64_t size,
+                  int64_t now) override;
   StatusOr<int64_t> GetBlobLink(std::string_view repository, const oci::Digest& digest) override;
   StatusOr<int64_t> FindBlob(const oci::Digest& digest) override;
   Status UnlinkBlob(std::string_view repository, const oci::Digest& digest) override;
@@ -62,6 +65,16 @@ class SqlMetadataStore final : public MetadataStore {
   StatusOr<UploadRecord> GetUpload(std::string_view id) override;
   Status DeleteUpload(std::string_view id) override;
   StatusOr<std::vector<UploadRecord>> ListUploadsBefore(int64_t before) override;
+
+  // LifecycleStore (sql_lifecycle.cc).
+  Status ForEachLink(const std::function<Status(const LinkRow&)>& fn) override;
+  Status ForEachManifest(const std::function<Status(const ManifestNode&)>& fn) override;
+  Status ForEachManifestRef(const std::function<Status(const ManifestRef&)>& fn) override;
+  StatusOr<bool> IsLinked(const oci::Digest& digest) override;
+  StatusOr<std::vector<LinkRow>> DeleteUnreferencedLinks(const std::vector<LinkRow>& links,
+                                                         int64_t before) override;
+  StatusOr<bool> DeleteManifestIfUnreachable(const std::string& repository,
+                                             const oci::Digest& digest, int64_t before) override;
 
  private:
   SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,

@@ -109,7 +109,7 @@ TEST_P(SqlMetadataStoreTest, LargeBlobSize) {
 TEST_P(SqlMetadataStoreTest, ListRepositoriesPagesInByteOrder) {
   std::vector<std::string> names = {"b", "a", "c/d", "a-b", "a/b", "a.b", "a_b", "0"};
   for (const auto& name : names) Link(name, D("l"));
-  ASSERT_TRUE(store_->LinkBlob("gone", D("g"), 1).ok());
+  ASSERT_TRUE(store_->LinkBlob("gone", D("g"), 1, 0).ok());
   ASSERT_TRUE(store_->UnlinkBlob("gone", D("g")).ok());  // empty again: not listed
   std::sort(names.begin(), names.end());
   EXPECT_EQ(*store_->ListRepositories({.last = "", .limit = 100}), names);
@@ -169,8 +169,8 @@ TEST_P(SqlMetadataStoreTest, ConcurrentWritersFromEightThreads) {
       for (int i = 0; i < kPerThread; ++i) {
         std::string id = std::to_string(t) + "-" + std::to_string(i);
         oci::Digest layer = D("layer" + id);
-        check(store_->LinkBlob("shared", layer, i));
-        check(store_->LinkBlob("own/" + std::to_string(t), D("common"), 1));
+        check(store_->LinkBlob("shared", layer, i, 0));
+        check(store_->LinkBlob("own/" + std::to_string(t), D("common"), 1, 0));
         check(store_->PutManifest(Manifest("shared", id, {layer}, "t" + id)));
         check(store_->PutManifest(Manifest("shared", "same", {}, "latest")));
         check(store_->CreateUpload({.id = id, .repository = "shared", .created_at = i}));

@@ -81,7 +81,7 @@ std::unique_ptr<SqlMetadataStore> SqlStoreTest::Open(int pool_size) {
 }
 
 void SqlStoreTest::Link(const std::string& repo, const oci::Digest& blob, int64_t size) {
-  Status status = store_->LinkBlob(repo, blob, size);
+  Status status = store_->LinkBlob(repo, blob, size, 0);
   ASSERT_TRUE(status.ok()) << status.ToString();
 }
 

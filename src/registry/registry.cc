@@ -54,7 +54,8 @@ Status Registry::DeleteBlob(const std::string& repository, const oci::Digest& di
 Status Registry::FinishUpload(UploadLease lease, const oci::Digest& digest) {
   std::string repository = lease->repository;
   ASSIGN_OR_RETURN(uint64_t size, uploads_.Commit(std::move(lease), digest));
-  return metadata_.LinkBlob(repository, digest, static_cast<int64_t>(size));
+  return metadata_.LinkBlob(repository, digest, static_cast<int64_t>(size),
+                            UnixSeconds(clock_.Now()));
 }
 
 StatusOr<bool> Registry::Mount(const std::string& repository, const oci::Digest& digest,
@@ -66,7 +67,7 @@ StatusOr<bool> Registry::Mount(const std::string& repository, const oci::Digest&
     return size.status();
   }
   if (!blobs_.Stat(digest).ok()) return false;
-  RETURN_IF_ERROR(metadata_.LinkBlob(repository, digest, *size));
+  RETURN_IF_ERROR(metadata_.LinkBlob(repository, digest, *size, UnixSeconds(clock_.Now())));
   return true;
 }
 

@@ -41,12 +41,15 @@ oci::Digest DigestOf(oci::DigestAlgorithm algorithm, std::string_view content) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<FilesystemBlobStore>> FilesystemBlobStore::Create(std::string root) {
+StatusOr<std::unique_ptr<FilesystemBlobStore>> FilesystemBlobStore::Create(
+    std::string root, bool remove_temporaries) {
   std::unique_ptr<FilesystemBlobStore> store(new FilesystemBlobStore(std::move(root)));
   RETURN_IF_ERROR(MakeDirs(store->paths_.BlobsDir()));
   RETURN_IF_ERROR(MakeDirs(store->paths_.UploadsDir()));
   RETURN_IF_ERROR(MakeDirs(store->paths_.TmpDir()));
-  RETURN_IF_ERROR(store->RemoveStaleTemporaries());
+  if (remove_temporaries) {
+    RETURN_IF_ERROR(store->RemoveStaleTemporaries());
+  }
   return store;
 }
 
@@ -82,8 +85,7 @@ Status FilesystemBlobStore::Put(const oci::Digest& digest, std::string_view cont
     return InvalidArgumentError("content does not match " + digest.str());
   }
   std::string target = paths_.BlobPath(digest);
-  struct stat st;
-  if (::stat(target.c_str(), &st) == 0) return OkStatus();
+  if (TouchExisting(target)) return OkStatus();
 
   std::string tmp = paths_.TmpPath(random_.Hex(kTmpNameBytes));
   ASSIGN_OR_RETURN(ScopedFd fd, OpenFile(tmp, O_WRONLY | O_CREAT | O_EXCL));

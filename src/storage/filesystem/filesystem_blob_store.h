@@ -16,10 +16,12 @@ namespace cangku::storage {
 // is the filesystem itself. Open() readers expose their descriptor for sendfile(2).
 class FilesystemBlobStore final : public BlobStore {
  public:
-  // Creates `root` and its subdirectories if needed and deletes the Put temporaries a crash
-  // left in tmp/. Uploads are kept: they are resumable sessions. Errors: from mkdir/readdir
-  // (kPermissionDenied, kInternal, ...).
-  static StatusOr<std::unique_ptr<FilesystemBlobStore>> Create(std::string root);
+  // Creates `root` and its subdirectories if needed and, with `remove_temporaries`, deletes the
+  // Put temporaries a crash left in tmp/ (pass false from a maintenance tool that may run beside
+  // a serving process, whose temporaries are live). Uploads are kept: they are resumable
+  // sessions. Errors: from mkdir/readdir (kPermissionDenied, kInternal, ...).
+  static StatusOr<std::unique_ptr<FilesystemBlobStore>> Create(std::string root,
+                                                               bool remove_temporaries = true);
 
   StatusOr<BlobInfo> Stat(const oci::Digest& digest) override;
   StatusOr<std::unique_ptr<BlobReader>> Open(const oci::Digest& digest) override;

@@ -58,8 +58,7 @@ Status FilesystemUpload::Commit(const oci::Digest& expected) {
                                 expected.str());
   }
   std::string target = paths_.BlobPath(expected);
-  struct stat st;
-  if (::stat(target.c_str(), &st) == 0) {
+  if (TouchExisting(target)) {
     Discard();  // already stored: content-addressed, so identical
     return OkStatus();
   }

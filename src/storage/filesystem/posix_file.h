@@ -68,4 +68,10 @@ StatusOr<std::vector<std::string>> ListDir(const std::string& path);
 
 std::chrono::system_clock::time_point ModifiedTime(const struct stat& st);
 
+// If the file at `path` exists, sets its modification time to now and returns true. A blob
+// stored again is "new" again: garbage collection spares blobs modified within its grace period,
+// so the push that found the blob already there has that long to link it. False when the file
+// does not exist (or cannot be touched), in which case the caller stores it afresh.
+bool TouchExisting(const std::string& path);
+
 }  // namespace cangku::storage
