@@ -160,24 +160,32 @@ class BeastResponse final : public Response {
     beast::error_code ec;
     socket.native_non_blocking(true, ec);
     if (ec) co_return Broken(InternalError("socket: " + ec.message()));
+    auto watchdog = std::make_shared<Watchdog>(socket, options_.io_timeout);
+    watchdog->Arm(watchdog);
     off_t off = static_cast<off_t>(offset);
     uint64_t remaining = length;
-    while (remaining > 0) {
+    while (remaining > 0 && s.ok()) {
       size_t chunk = static_cast<size_t>(std::min<uint64_t>(remaining, 64u << 20));
       ssize_t n = ::sendfile(socket.native_handle(), fd, &off, chunk);
       if (n > 0) {
         remaining -= static_cast<uint64_t>(n);
         bytes_ += static_cast<uint64_t>(n);
+        watchdog->progress += static_cast<uint64_t>(n);
       } else if (n == 0) {
-        co_return Broken(DataLossError("blob file shorter than its recorded size"));
+        s = DataLossError("blob file shorter than its recorded size");
       } else if (errno == EAGAIN) {
-        Status w = co_await WaitWritable();
-        if (!w.ok()) co_return Broken(w);
+        co_await socket.async_wait(tcp::socket::wait_write, Redirect(ec));
+        if (watchdog->fired) {
+          s = Status(StatusCode::kDeadlineExceeded, "client too slow");
+        } else if (ec) {
+          s = AbortedError("wait: " + ec.message());
+        }
       } else if (errno != EINTR) {
-        co_return Broken(ErrnoStatus(errno, "sendfile"));
+        s = ErrnoStatus(errno, "sendfile");
       }
     }
-    co_return OkStatus();
+    watchdog->Stop();
+    co_return s.ok() ? s : Broken(s);
   }
 
   Task<Status> SendStream(int status, uint64_t offset, uint64_t length, ReadAtFn read) override {
@@ -241,25 +249,37 @@ class BeastResponse final : public Response {
     return s;
   }
 
-  Task<Status> WaitWritable() {
-    auto& socket = stream_.socket();
-    asio::steady_timer timer(socket.get_executor());
-    timer.expires_after(options_.io_timeout);
-    bool timed_out = false;
-    timer.async_wait([&socket, &timed_out](const beast::error_code& ec) {
-      if (!ec) {
-        timed_out = true;
-        beast::error_code ignored;
-        socket.cancel(ignored);
-      }
-    });
-    beast::error_code ec;
-    co_await socket.async_wait(tcp::socket::wait_write, Redirect(ec));
-    timer.cancel();
-    if (timed_out) co_return Status(StatusCode::kDeadlineExceeded, "client too slow");
-    if (ec) co_return AbortedError("wait: " + ec.message());
-    co_return OkStatus();
-  }
+  // Cancels the socket's pending operations when a transfer makes no progress for a whole
+  // period. One timer for the whole transfer, not one per wait for the socket.
+  struct Watchdog {
+    Watchdog(tcp::socket& s, std::chrono::seconds p)
+        : socket(s), period(p), timer(s.get_executor()) {}
+    static void Arm(const std::shared_ptr<Watchdog>& self) {
+      self->timer.expires_after(self->period);
+      self->timer.async_wait([self](const beast::error_code& ec) {
+        if (ec || self->stopped) return;
+        if (self->progress == self->seen) {
+          self->fired = true;
+          beast::error_code ignored;
+          self->socket.cancel(ignored);
+          return;
+        }
+        self->seen = self->progress;
+        Arm(self);
+      });
+    }
+    void Stop() {
+      stopped = true;
+      timer.cancel();
+    }
+    tcp::socket& socket;
+    const std::chrono::seconds period;
+    asio::steady_timer timer;
+    uint64_t progress = 0;
+    uint64_t seen = 0;
+    bool fired = false;
+    bool stopped = false;
+  };
 
   beast::tcp_stream& stream_;
   const BeastRequest& request_;
