@@ -3,6 +3,7 @@
 
 #include "server/cangku_server.h"
 #include "server/config.h"
+#include "server/maintenance.h"
 
 int main(int argc, char** argv) {
   using namespace cangku::server;
@@ -13,6 +14,21 @@ int main(int argc, char** argv) {
   serve->add_option("--config", config_path, "YAML configuration file");
   serve->add_option("--addr", addr, "listen address host:port (overrides http.addr)");
   serve->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  GcCommandOptions gc_options;
+  int64_t grace_s = gc_options.grace.count();
+  auto* gc = app.add_subcommand("gc", "delete blobs and manifests nothing references");
+  auto* scrub = app.add_subcommand("scrub", "re-hash blobs and check metadata against storage");
+  ScrubCommandOptions scrub_options;
+  for (auto* cmd : {gc, scrub}) {
+    cmd->add_option("--config", config_path, "YAML configuration file");
+    cmd->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  }
+  gc->add_flag("--dry-run", gc_options.dry_run, "list what would go and the bytes it frees");
+  gc->add_flag("--delete-untagged", gc_options.delete_untagged, "delete untagged manifests too");
+  gc->add_option("--grace", grace_s, "spare what is younger than this (seconds)")
+      ->check(CLI::NonNegativeNumber);
+  gc->add_flag("--verbose,-v", gc_options.verbose, "list every deleted item");
+  scrub->add_flag("--repair", scrub_options.repair, "remove dangling metadata and corrupt blobs");
   app.add_subcommand("version", "print the version");
   auto* config_cmd = app.add_subcommand("config", "configuration tools")->require_subcommand(1);
   auto* check = config_cmd->add_subcommand("check", "validate a configuration file");
@@ -26,6 +42,9 @@ int main(int argc, char** argv) {
   auto config = LoadConfig(config_path, env);
   if (!config.ok()) return std::fprintf(stderr, "%s\n", config.status().message().c_str()), 2;
   if (app.got_subcommand("config")) return std::puts("configuration OK") < 0;
+  gc_options.grace = std::chrono::seconds(grace_s);
+  if (app.got_subcommand(gc)) return RunGcCommand(*config, gc_options);
+  if (app.got_subcommand(scrub)) return RunScrubCommand(*config, scrub_options);
   auto server = CangkuServer::Create(*config);
   if (!server.ok()) return std::fprintf(stderr, "%s\n", server.status().ToString().c_str()), 1;
   cangku::Status s = (*server)->Run();

@@ -236,8 +236,8 @@ TEST_F(GarbageCollectorTest, TimingOfMarkAndSweep) {
     std::string hex(d.hex());
     std::filesystem::create_directories(dir_ + "/blobs/sha256/" + hex.substr(0, 2));
     std::ofstream(dir_ + "/blobs/sha256/" + hex.substr(0, 2) + "/" + hex) << content;
-    if (i % 4 == 3) continue;  // unlinked
-    std::string repo = "bench/r" + std::to_string(i % 50);
+    if (i % 4 == 3) continue;                                      // unlinked
+    std::string repo = "bench/r" + std::to_string((i / 40) % 50);  // whole groups per repo
     ASSERT_TRUE(metadata_->LinkBlob(repo, d, static_cast<int64_t>(content.size()), 0).ok());
     if (i % 4 == 2) continue;  // linked, unreferenced
     layers.push_back(d);
