@@ -126,6 +126,7 @@ StatusOr<bool> SqlMetadataStore::IsLinked(const oci::Digest& digest) {
 
 StatusOr<std::vector<LinkRow>> SqlMetadataStore::DeleteUnreferencedLinks(
     const std::vector<LinkRow>& links, int64_t before) {
+  auto writer = WriterLock();
   std::vector<LinkRow> deleted;
   for (size_t start = 0; start < links.size(); start += kLinkBatch) {
     size_t end = std::min(links.size(), start + kLinkBatch);
@@ -158,6 +159,7 @@ StatusOr<std::vector<LinkRow>> SqlMetadataStore::DeleteUnreferencedLinks(
 StatusOr<bool> SqlMetadataStore::DeleteManifestIfUnreachable(const std::string& repository,
                                                              const oci::Digest& digest,
                                                              int64_t before) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "delete manifest", [&](soci::session& sql) -> StatusOr<bool> {
     WriteTransaction tx(sql, dialect_);
     long long repo_id = 0;

@@ -115,6 +115,7 @@ void UpsertTag(soci::session& sql, long long repo_id, const std::string& tag,
 }  // namespace
 
 Status SqlMetadataStore::PutManifest(const ManifestWrite& write) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "put manifest", [&](soci::session& sql) -> Status {
     const ManifestRecord& m = write.manifest;
     WriteTransaction tx(sql, dialect_);
@@ -163,6 +164,7 @@ StatusOr<ManifestRecord> SqlMetadataStore::GetTaggedManifest(std::string_view re
 }
 
 Status SqlMetadataStore::DeleteManifest(std::string_view repository, const oci::Digest& digest) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "delete manifest", [&](soci::session& sql) -> Status {
     std::string repo(repository);
     Status not_found = NotFoundError("manifest " + digest.str() + " unknown to repository " + repo);
@@ -184,6 +186,7 @@ Status SqlMetadataStore::DeleteManifest(std::string_view repository, const oci::
 }
 
 Status SqlMetadataStore::DeleteTag(std::string_view repository, std::string_view tag) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "delete tag", [&](soci::session& sql) -> Status {
     std::string repo(repository);
     std::string name(tag);

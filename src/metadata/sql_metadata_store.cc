@@ -90,6 +90,11 @@ StatusOr<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Create(const std::
       new SqlMetadataStore(std::move(pool), target.dialect, applied));
 }
 
+std::unique_lock<std::mutex> SqlMetadataStore::WriterLock() {
+  if (dialect_ != SqlDialect::kSqlite) return {};
+  return std::unique_lock<std::mutex>(sqlite_writers_);
+}
+
 StatusOr<std::vector<std::string>> SqlMetadataStore::ListRepositories(const PageRequest& page) {
   return WithSession(
       *pool_, "list repositories", [&](soci::session& sql) -> StatusOr<std::vector<std::string>> {
@@ -106,6 +111,7 @@ StatusOr<std::vector<std::string>> SqlMetadataStore::ListRepositories(const Page
 
 Status SqlMetadataStore::LinkBlob(std::string_view repository, const oci::Digest& digest,
                                   int64_t size, int64_t now) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "link blob", [&](soci::session& sql) -> Status {
     std::string repo(repository);
     long long bytes = size;
@@ -148,6 +154,7 @@ StatusOr<int64_t> SqlMetadataStore::FindBlob(const oci::Digest& digest) {
 }
 
 Status SqlMetadataStore::UnlinkBlob(std::string_view repository, const oci::Digest& digest) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "unlink blob", [&](soci::session& sql) -> Status {
     std::string repo(repository);
     soci::statement st =
@@ -163,6 +170,7 @@ Status SqlMetadataStore::UnlinkBlob(std::string_view repository, const oci::Dige
 }
 
 Status SqlMetadataStore::CreateUpload(const UploadRecord& upload) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "create upload", [&](soci::session& sql) -> Status {
     long long created_at = upload.created_at;
     soci::statement st =
@@ -190,6 +198,7 @@ StatusOr<UploadRecord> SqlMetadataStore::GetUpload(std::string_view id) {
 }
 
 Status SqlMetadataStore::DeleteUpload(std::string_view id) {
+  auto writer = WriterLock();
   return WithSession(*pool_, "delete upload", [&](soci::session& sql) -> Status {
     std::string key(id);
     soci::statement st = (sql.prepare << "DELETE FROM uploads WHERE id = :id", soci::use(key));

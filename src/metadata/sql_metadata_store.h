@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,10 +81,17 @@ class SqlMetadataStore final : public MetadataStore, public LifecycleStore {
   SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,
                    int applied_migrations);
 
+  // Serializes this process's writers on SQLite, which allows one writer at a time: waiting
+  // here hands the lock over at once, where SQLite's busy handler would sleep and retry.
+  // Empty (no lock) on PostgreSQL.
+  std::unique_lock<std::mutex> WriterLock();
+
   // Constant after construction; the pool itself is thread-safe.
   const std::unique_ptr<soci::connection_pool> pool_;
   const SqlDialect dialect_;
   const int applied_migrations_;
+
+  std::mutex sqlite_writers_;
 };
 
 }  // namespace cangku::metadata
