@@ -12,7 +12,7 @@ build=(build-essential cmake ninja-build pkg-config
        zlib1g-dev libzstd-dev libcrypt-dev)
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev python3 python3-pytest python3-pytest-xdist
       skopeo podman umoci containerd jq curl debootstrap bc iproute2 procps postgresql)
-bench=(libbenchmark-dev wrk docker-registry linux-perf)
+bench=(libbenchmark-dev wrk docker-registry linux-perf openssl)
 want=("${build[@]}")
 case $what in
   build) ;;

@@ -1,0 +1,1 @@
+"""The Cangku benchmark harness: starts registries, drives cangku-loadgen, reports."""
