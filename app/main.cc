@@ -1,9 +1,38 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <utility>
 
 #include "server/cangku_server.h"
 #include "server/config.h"
 #include "server/maintenance.h"
+#include "server/project_commands.h"
+
+namespace {
+
+// `cangku project policy|show`; returns the two subcommands.
+std::pair<CLI::App*, CLI::App*> AddProjectCommands(CLI::App& app,
+                                                   cangku::server::ProjectPolicyOptions& options,
+                                                   std::string& config_path,
+                                                   std::string& data_dir) {
+  auto* project = app.add_subcommand("project", "per-project policies")->require_subcommand(1);
+  auto* policy = project->add_subcommand("policy", "set a project's policies");
+  auto* show = project->add_subcommand("show", "print a project's policies");
+  policy->add_option("--project", options.project, "project name")->required();
+  policy->add_option("--immutable-tags", options.immutable_tags,
+                     "tag patterns (glob: * and ?) that may not change once pushed");
+  policy->add_flag("--no-immutable-tags", options.no_immutable_tags, "make every tag mutable");
+  policy->add_option("--quota-bytes", options.quota_bytes, "limit on the project's blob bytes")
+      ->check(CLI::NonNegativeNumber);
+  policy->add_flag("--no-quota", options.no_quota, "remove the quota");
+  show->add_option("name", options.project, "project name")->required();
+  for (auto* cmd : {policy, show}) {
+    cmd->add_option("--config", config_path, "YAML configuration file");
+    cmd->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  }
+  return {policy, show};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace cangku::server;
@@ -29,6 +58,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   gc->add_flag("--verbose,-v", gc_options.verbose, "list every deleted item");
   scrub->add_flag("--repair", scrub_options.repair, "remove dangling metadata and corrupt blobs");
+  ProjectPolicyOptions project_options;
+  auto [project_policy, project_show] =
+      AddProjectCommands(app, project_options, config_path, data_dir);
   app.add_subcommand("version", "print the version");
   auto* config_cmd = app.add_subcommand("config", "configuration tools")->require_subcommand(1);
   auto* check = config_cmd->add_subcommand("check", "validate a configuration file");
@@ -45,6 +77,8 @@ int main(int argc, char** argv) {
   gc_options.grace = std::chrono::seconds(grace_s);
   if (app.got_subcommand(gc)) return RunGcCommand(*config, gc_options);
   if (app.got_subcommand(scrub)) return RunScrubCommand(*config, scrub_options);
+  if (project_policy->parsed()) return RunProjectPolicyCommand(*config, project_options);
+  if (project_show->parsed()) return RunProjectShowCommand(*config, project_options.project);
   auto server = CangkuServer::Create(*config);
   if (!server.ok()) return std::fprintf(stderr, "%s\n", server.status().ToString().c_str()), 1;
   cangku::Status s = (*server)->Run();

@@ -48,6 +48,8 @@ Entry Lookup(ErrorCode code) {
       return {"BLOB_UPLOAD_INVALID", 416};
     case ErrorCode::kManifestTooLarge:
       return {"MANIFEST_INVALID", 413};
+    case ErrorCode::kTagImmutable:
+      return {"DENIED", 409};
     case ErrorCode::kNotFound:
       return {"NOT_FOUND", 404};
     case ErrorCode::kUnavailable:

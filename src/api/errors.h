@@ -27,6 +27,7 @@ enum class ErrorCode {
   kTagInvalid,
   kRangeInvalid,      // BLOB_UPLOAD_INVALID with 416: a chunk out of order
   kManifestTooLarge,  // MANIFEST_INVALID with 413
+  kTagImmutable,      // DENIED with 409: a project policy forbids changing the tag
   kNotFound,
   kUnavailable,
   kUnknown,

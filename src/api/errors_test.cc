@@ -17,6 +17,8 @@ TEST(ErrorsTest, SpecStatuses) {
   EXPECT_EQ(HttpStatus(ErrorCode::kManifestInvalid), 400);
   EXPECT_EQ(HttpStatus(ErrorCode::kNameInvalid), 400);
   EXPECT_EQ(HttpStatus(ErrorCode::kManifestTooLarge), 413);
+  EXPECT_EQ(HttpStatus(ErrorCode::kTagImmutable), 409);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kTagImmutable), "DENIED");
   EXPECT_EQ(HttpStatus(ErrorCode::kRangeInvalid), 416);
   EXPECT_EQ(HttpStatus(ErrorCode::kTooManyRequests), 429);
   EXPECT_EQ(ErrorCodeName(ErrorCode::kManifestTooLarge), "MANIFEST_INVALID");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,7 +31,13 @@ struct ManifestWrite {
   std::vector<oci::Digest> blobs;     // config + layers; must be linked to the repository
   std::vector<oci::Digest> children;  // index entries; must be manifests of the repository
   std::optional<std::string> tag;     // tag to point at the manifest, if pushed by tag
+  // Refuse (kPermissionDenied, nothing written) when the tag exists and points at another
+  // manifest. Checked in the transaction that writes, so concurrent pushes cannot race past it.
+  bool tag_immutable = false;
 };
+
+// Decides whether a tag name is protected (see DeleteManifest); null protects nothing.
+using TagPredicate = std::function<bool(std::string_view tag)>;
 
 struct UploadRecord {
   std::string id;
@@ -77,8 +84,14 @@ class MetadataStore {
   // Errors: kNotFound (unknown repository or tag).
   virtual StatusOr<ManifestRecord> GetTaggedManifest(std::string_view repository,
                                                      std::string_view tag) = 0;
-  // Deletes a manifest and every tag pointing at it. Errors: kNotFound.
-  virtual Status DeleteManifest(std::string_view repository, const oci::Digest& digest) = 0;
+  // Deletes a manifest and every tag pointing at it. Errors: kNotFound; kPermissionDenied
+  // ("tag NAME is immutable") when `is_protected` holds for a tag pointing at the manifest,
+  // checked in the deleting transaction (nothing is deleted then).
+  virtual Status DeleteManifest(std::string_view repository, const oci::Digest& digest,
+                                const TagPredicate& is_protected) = 0;
+  Status DeleteManifest(std::string_view repository, const oci::Digest& digest) {
+    return DeleteManifest(repository, digest, nullptr);
+  }
   // Deletes one tag; the manifest stays. Errors: kNotFound.
   virtual Status DeleteTag(std::string_view repository, std::string_view tag) = 0;
   // Tags in lexical order. Errors: kNotFound when the repository does not exist.

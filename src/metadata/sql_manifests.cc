@@ -103,13 +103,21 @@ void InsertRefs(soci::session& sql, long long repo_id, const std::string& manife
   }
 }
 
-void UpsertTag(soci::session& sql, long long repo_id, const std::string& tag,
-               const ManifestRecord& m) {
+// Points the tag at the manifest. With `keep_target` an existing tag is only updated when it
+// already points there (a conditional upsert, atomic on both engines); returns false when the
+// tag points elsewhere.
+bool UpsertTag(soci::session& sql, long long repo_id, const std::string& tag,
+               const ManifestRecord& m, bool keep_target) {
   long long updated_at = m.created_at;
-  sql << "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) "
-         "VALUES (:r, :n, :d, :t) ON CONFLICT (repository_id, name) DO UPDATE SET "
-         "manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at",
-      soci::use(repo_id), soci::use(tag), soci::use(m.digest.str()), soci::use(updated_at);
+  std::string query =
+      "INSERT INTO tags (repository_id, name, manifest_digest, updated_at) "
+      "VALUES (:r, :n, :d, :t) ON CONFLICT (repository_id, name) DO UPDATE SET "
+      "manifest_digest = excluded.manifest_digest, updated_at = excluded.updated_at";
+  if (keep_target) query += " WHERE tags.manifest_digest = excluded.manifest_digest";
+  soci::statement st = (sql.prepare << query, soci::use(repo_id), soci::use(tag),
+                        soci::use(m.digest.str()), soci::use(updated_at));
+  st.execute(true);
+  return !keep_target || st.get_affected_rows() > 0;
 }
 
 }  // namespace
@@ -127,7 +135,9 @@ Status SqlMetadataStore::PutManifest(const ManifestWrite& write) {
     InsertManifest(sql, repo_id, m);
     InsertRefs(sql, repo_id, m.digest.str(), write.blobs, "blob");
     InsertRefs(sql, repo_id, m.digest.str(), write.children, "manifest");
-    if (write.tag) UpsertTag(sql, repo_id, *write.tag, m);
+    if (write.tag && !UpsertTag(sql, repo_id, *write.tag, m, write.tag_immutable)) {
+      return PermissionDeniedError("tag " + *write.tag + " is immutable");  // rolls back
+    }
     tx.Commit();
     return OkStatus();
   });
@@ -163,7 +173,25 @@ StatusOr<ManifestRecord> SqlMetadataStore::GetTaggedManifest(std::string_view re
                      });
 }
 
-Status SqlMetadataStore::DeleteManifest(std::string_view repository, const oci::Digest& digest) {
+namespace {
+
+// The first tag on the manifest that `is_protected` holds for, or "".
+std::string ProtectedTag(soci::session& sql, long long repo_id, const std::string& digest,
+                         const TagPredicate& is_protected) {
+  if (!is_protected) return "";
+  soci::rowset<std::string> rows =
+      (sql.prepare << "SELECT name FROM tags WHERE repository_id = :r AND manifest_digest = :d",
+       soci::use(repo_id), soci::use(digest));
+  for (const std::string& name : rows) {
+    if (is_protected(name)) return name;
+  }
+  return "";
+}
+
+}  // namespace
+
+Status SqlMetadataStore::DeleteManifest(std::string_view repository, const oci::Digest& digest,
+                                        const TagPredicate& is_protected) {
   auto writer = WriterLock();
   return WithSession(*pool_, "delete manifest", [&](soci::session& sql) -> Status {
     std::string repo(repository);
@@ -171,6 +199,8 @@ Status SqlMetadataStore::DeleteManifest(std::string_view repository, const oci::
     WriteTransaction tx(sql, dialect_);
     long long repo_id = 0;
     if (!FindRepository(sql, repo, &repo_id)) return not_found;
+    std::string kept = ProtectedTag(sql, repo_id, digest.str(), is_protected);
+    if (!kept.empty()) return PermissionDeniedError("tag " + kept + " is immutable");
     sql << "DELETE FROM tags WHERE repository_id = :r AND manifest_digest = :d", soci::use(repo_id),
         soci::use(digest.str());
     sql << "DELETE FROM manifest_refs WHERE repository_id = :r AND manifest_digest = :d",

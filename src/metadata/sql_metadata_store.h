@@ -11,6 +11,7 @@
 #include "metadata/lifecycle_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/migrations.h"
+#include "metadata/policy_store.h"
 #include "oci/digest.h"
 
 namespace soci {
@@ -23,7 +24,7 @@ namespace cangku::metadata {
 // SQLite (embedded, WAL) or PostgreSQL (scale-out). Thread-safe: each call leases one session from
 // a fixed pool (blocking while all are in use). Every SOCI/driver exception is caught here and
 // returned as kInternal.
-class SqlMetadataStore final : public MetadataStore, public LifecycleStore {
+class SqlMetadataStore final : public MetadataStore, public LifecycleStore, public PolicyStore {
  public:
   // Opens the database and applies pending migrations. `url` is one of
   //   sqlite:///abs/path/metadata.db   a file (created if absent), `pool_size` connections
@@ -54,7 +55,9 @@ class SqlMetadataStore final : public MetadataStore, public LifecycleStore {
                                        const oci::Digest& digest) override;
   StatusOr<ManifestRecord> GetTaggedManifest(std::string_view repository,
                                              std::string_view tag) override;
-  Status DeleteManifest(std::string_view repository, const oci::Digest& digest) override;
+  using MetadataStore::DeleteManifest;
+  Status DeleteManifest(std::string_view repository, const oci::Digest& digest,
+                        const TagPredicate& is_protected) override;
   Status DeleteTag(std::string_view repository, std::string_view tag) override;
   StatusOr<std::vector<std::string>> ListTags(std::string_view repository,
                                               const PageRequest& page) override;
@@ -76,6 +79,11 @@ class SqlMetadataStore final : public MetadataStore, public LifecycleStore {
                                                          int64_t before) override;
   StatusOr<bool> DeleteManifestIfUnreachable(const std::string& repository,
                                              const oci::Digest& digest, int64_t before) override;
+
+  StatusOr<std::optional<std::string>> GetProjectPolicy(std::string_view project) override;
+  StatusOr<int64_t> ProjectUsage(std::string_view project) override;
+  Status PutProjectPolicy(std::string_view project, std::string_view policy_json,
+                          int64_t now) override;
 
  private:
   SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,

@@ -105,6 +105,8 @@ StatusOr<PutManifestResult> Registry::PutManifest(const std::string& repository,
     }
   }
   RETURN_IF_ERROR(CheckBlobSizes(repository, parsed));
+  if (options_.push_policy != nullptr)
+    RETURN_IF_ERROR(options_.push_policy->CheckQuota(repository));
   metadata::ManifestWrite write{
       .manifest = {.repository = repository,
                    .digest = digest,
@@ -120,7 +122,13 @@ StatusOr<PutManifestResult> Registry::PutManifest(const std::string& repository,
       .tag = reference.is_digest() ? std::nullopt : std::optional(reference.tag())};
   write.manifest.size = static_cast<int64_t>(write.manifest.content.size());
   for (const auto& child : parsed.manifests) write.children.push_back(child.digest);
-  RETURN_IF_ERROR(metadata_.PutManifest(write));
+  ASSIGN_OR_RETURN(ImmutableTags immutable, ImmutableTagsOf(repository));
+  write.tag_immutable = write.tag && immutable.matches && immutable.matches(*write.tag);
+  Status put = metadata_.PutManifest(write);
+  if (put.code() == StatusCode::kPermissionDenied) {
+    return PermissionDeniedError(put.message() + " in project " + immutable.project);
+  }
+  RETURN_IF_ERROR(put);
   if (write.tag) cache_.InvalidateRepository(repository);
   return PutManifestResult{digest, write.manifest.subject};
 }
@@ -141,9 +149,26 @@ StatusOr<ManifestCache::Entry> Registry::GetManifest(const std::string& reposito
   return entry;
 }
 
+StatusOr<ImmutableTags> Registry::ImmutableTagsOf(const std::string& repository) {
+  if (options_.push_policy == nullptr) return ImmutableTags{};
+  return options_.push_policy->ImmutableTagsOf(repository);
+}
+
 Status Registry::DeleteManifest(const std::string& repository, const oci::Reference& reference) {
-  Status s = reference.is_digest() ? metadata_.DeleteManifest(repository, reference.digest())
-                                   : metadata_.DeleteTag(repository, reference.tag());
+  ASSIGN_OR_RETURN(ImmutableTags immutable, ImmutableTagsOf(repository));
+  Status s;
+  if (reference.is_digest()) {
+    s = metadata_.DeleteManifest(repository, reference.digest(), immutable.matches);
+  } else if (immutable.matches && immutable.matches(reference.tag())) {
+    // An immutable tag is never deleted; say so only when it exists.
+    s = metadata_.GetTaggedManifest(repository, reference.tag()).status();
+    if (s.ok()) s = PermissionDeniedError("tag " + reference.tag() + " is immutable");
+  } else {
+    s = metadata_.DeleteTag(repository, reference.tag());
+  }
+  if (s.code() == StatusCode::kPermissionDenied) {
+    return PermissionDeniedError(s.message() + " in project " + immutable.project);
+  }
   cache_.InvalidateRepository(repository);
   return s;
 }

@@ -15,6 +15,7 @@
 #include "oci/manifest.h"
 #include "oci/reference.h"
 #include "registry/manifest_cache.h"
+#include "registry/push_policy.h"
 #include "registry/upload_sessions.h"
 #include "storage/blob_store.h"
 
@@ -25,6 +26,7 @@ struct RegistryOptions {
   int max_page_size = 1000;
   size_t manifest_cache_entries = 100000;
   std::chrono::seconds upload_expiry{std::chrono::hours(24)};
+  PushPolicy* push_policy = nullptr;  // not owned; null: every tag is mutable
 };
 
 struct PutManifestResult {
@@ -68,7 +70,11 @@ class Registry {
 
   // Manifests. PutManifest errors: kInvalidArgument (not a valid manifest, or the media type
   // contradicts the Content-Type), kFailedPrecondition (the body does not match the digest
-  // reference), kNotFound (a referenced blob or child manifest is not in the repository).
+  // reference), kNotFound (a referenced blob or child manifest is not in the repository),
+  // kResourceExhausted (the project is over its quota under options().push_policy),
+  // kPermissionDenied (the tag is immutable under options().push_policy and points at another
+  // manifest: "tag v1 is immutable in project library"; nothing is written). The immutability
+  // check runs inside the metadata transaction, so concurrent pushes cannot both move the tag.
   StatusOr<PutManifestResult> PutManifest(const std::string& repository,
                                           const oci::Reference& reference,
                                           std::string_view content_type, std::string content);
@@ -78,7 +84,8 @@ class Registry {
   // Errors: kNotFound.
   StatusOr<ManifestCache::Entry> GetManifest(const std::string& repository,
                                              const oci::Reference& reference);
-  // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound.
+  // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound,
+  // kPermissionDenied (the tag, or a tag on the manifest, is immutable; nothing is deleted).
   Status DeleteManifest(const std::string& repository, const oci::Reference& reference);
 
   // Listing. `limit` is clamped to options().max_page_size. ListTags errors: kNotFound.
@@ -95,6 +102,8 @@ class Registry {
   // Every blob the manifest names must be in the repository with the size it says.
   // Errors: kNotFound, kInvalidArgument.
   Status CheckBlobSizes(const std::string& repository, const oci::ParsedManifest& manifest);
+  // The immutable tags of the repository's project (none without a policy).
+  StatusOr<ImmutableTags> ImmutableTagsOf(const std::string& repository);
 
   storage::BlobStore& blobs_;
   metadata::MetadataStore& metadata_;

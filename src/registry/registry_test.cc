@@ -209,5 +209,55 @@ TEST_F(RegistryTest, ReferrersIndex) {
             std::string::npos);
 }
 
+// Tags starting with "v" are immutable in every project.
+class VTagsImmutable final : public PushPolicy {
+ public:
+  StatusOr<ImmutableTags> ImmutableTagsOf(const std::string& repository) override {
+    return ImmutableTags{repository.substr(0, repository.find('/')),
+                         [](std::string_view tag) { return tag.starts_with("v"); }};
+  }
+  Status CheckQuota(const std::string& repository) override {
+    if (repository.starts_with("full/")) return ResourceExhaustedError("project full is full");
+    return OkStatus();
+  }
+};
+
+TEST_F(RegistryTest, ImmutableTagsRefuseOverwriteAndDelete) {
+  VTagsImmutable policy;
+  RegistryOptions options;
+  options.push_policy = &policy;
+  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, clock_, random_, options);
+  auto config = PushBlob("lib/app", "{}");
+  auto layer = PushBlob("lib/app", "hello");
+  std::string one = ImageManifest(config, layer);
+  std::string two = ImageManifest(config, layer, R"(,"annotations":{"n":"2"})");
+  auto put = registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest, one);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_TRUE(registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest, one).ok());
+  auto moved = registry_->PutManifest("lib/app", Ref("v1"), oci::kOciImageManifest, two);
+  EXPECT_EQ(moved.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(moved.status().message(), "tag v1 is immutable in project lib");
+  Status by_tag = registry_->DeleteManifest("lib/app", Ref("v1"));
+  EXPECT_EQ(by_tag.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(by_tag.message(), "tag v1 is immutable in project lib");
+  EXPECT_EQ(registry_->DeleteManifest("lib/app", Ref(put->digest.str())).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(registry_->DeleteManifest("lib/app", Ref("v9")).code(), StatusCode::kNotFound);
+  auto got = registry_->GetManifest("lib/app", Ref("v1"));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ((*got)->content, one);
+  // Tags the policy does not match stay mutable.
+  ASSERT_TRUE(registry_->PutManifest("lib/app", Ref("latest"), oci::kOciImageManifest, one).ok());
+  ASSERT_TRUE(registry_->PutManifest("lib/app", Ref("latest"), oci::kOciImageManifest, two).ok());
+  EXPECT_TRUE(registry_->DeleteManifest("lib/app", Ref("latest")).ok());
+  // The quota check refuses a push and nothing is stored.
+  auto full_config = PushBlob("full/app", "{}");
+  auto full_layer = PushBlob("full/app", "hello");
+  auto refused = registry_->PutManifest("full/app", Ref("t"), oci::kOciImageManifest,
+                                        ImageManifest(full_config, full_layer));
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(registry_->GetManifest("full/app", Ref("t")).status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace cangku::registry

@@ -10,6 +10,9 @@
 #include "metadata/sql_metadata_store.h"
 #include "registry/registry.h"
 #include "storage/filesystem/filesystem_blob_store.h"
+#ifdef CANGKU_FEATURE_POLICY
+#include "features/policy/policy_service.h"
+#endif
 
 namespace cangku::server {
 
@@ -19,7 +22,10 @@ struct CangkuServer::Parts {
   SystemClock clock;
   SystemRandom random;
   std::unique_ptr<storage::BlobStore> blobs;
-  std::unique_ptr<metadata::MetadataStore> metadata;
+  std::unique_ptr<metadata::SqlMetadataStore> metadata;
+#ifdef CANGKU_FEATURE_POLICY
+  std::unique_ptr<policy::PolicyService> policy;
+#endif
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<api::ApiHandler> handler;
@@ -70,6 +76,10 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   options.max_page_size = config.max_page_size;
   options.manifest_cache_entries = static_cast<size_t>(config.manifest_cache_entries);
   options.upload_expiry = std::chrono::seconds(config.upload_expiry_s);
+#ifdef CANGKU_FEATURE_POLICY
+  p->policy = policy::PolicyService::Create(*p->metadata, p->clock);
+  options.push_policy = p->policy.get();
+#endif
   p->registry =
       std::make_unique<registry::Registry>(*p->blobs, *p->metadata, p->clock, p->random, options);
   ASSIGN_OR_RETURN(size_t removed, p->registry->ExpireUploads(/*at_startup=*/true));

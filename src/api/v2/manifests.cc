@@ -58,6 +58,12 @@ http::Task<void> PutManifest(Context& ctx, const std::string& name, const oci::R
       case StatusCode::kNotFound:
         co_await SendError(resp, ErrorCode::kManifestBlobUnknown, s.message());
         break;
+      case StatusCode::kResourceExhausted:  // over the project's quota
+        co_await SendError(resp, ErrorCode::kDenied, s.message());
+        break;
+      case StatusCode::kPermissionDenied:
+        co_await SendError(resp, ErrorCode::kTagImmutable, s.message());
+        break;
       default:
         co_await SendUnexpected(ctx, resp, s);
     }
@@ -75,6 +81,8 @@ http::Task<void> DeleteManifest(Context& ctx, const std::string& name, const oci
   if (s.code() == StatusCode::kNotFound) {
     co_await SendError(resp, ErrorCode::kManifestUnknown,
                        "manifest " + ref.str() + " unknown to " + name);
+  } else if (s.code() == StatusCode::kPermissionDenied) {
+    co_await SendError(resp, ErrorCode::kTagImmutable, s.message());
   } else if (!s.ok()) {
     co_await SendUnexpected(ctx, resp, s);
   } else {

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cangku::policy {
+
+// The policies of one project, as stored (JSON) in the metadata's project_policies table:
+//   {"immutable_tags": ["v*", "release-*"], "quota_bytes": 1073741824}
+// Absent keys mean "no policy of that kind".
+struct ProjectPolicy {
+  std::vector<std::string> immutable_tags;  // glob patterns (see GlobMatch)
+  std::optional<int64_t> quota_bytes;       // limit on the project's usage (PolicyStore)
+
+  bool operator==(const ProjectPolicy&) const = default;
+};
+
+// The project of a repository: its first path component ("library" in "library/debian"); a
+// single-component name is its own project.
+std::string_view ProjectOf(std::string_view repository);
+
+// Whether `text` matches `pattern`, where '*' matches any run of characters (also none), '?'
+// exactly one, and every other character itself.
+bool GlobMatch(std::string_view pattern, std::string_view text);
+
+// Whether any of `patterns` matches `tag`.
+bool MatchesAny(const std::vector<std::string>& patterns, std::string_view tag);
+
+// Errors: kInvalidArgument (not JSON, or a key of the wrong type).
+StatusOr<ProjectPolicy> ParsePolicy(std::string_view json);
+std::string PolicyJson(const ProjectPolicy& policy);
+
+}  // namespace cangku::policy

@@ -1,0 +1,115 @@
+#include "server/project_commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "common/clock.h"
+#include "metadata/sql_metadata_store.h"
+#ifdef CANGKU_FEATURE_POLICY
+#include "features/policy/policy_service.h"
+#endif
+
+namespace cangku::server {
+namespace {
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "project: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// A project is one repository path component.
+bool ValidProject(const std::string& project) {
+  if (!project.empty() && project.find('/') == std::string::npos) return true;
+  std::fprintf(stderr, "project: bad project name '%s'\n", project.c_str());
+  return false;
+}
+
+#ifdef CANGKU_FEATURE_POLICY
+StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config& config) {
+  std::error_code ec;
+  if (!config.metadata_url.empty())
+    return metadata::SqlMetadataStore::Create(config.metadata_url, 2);
+  if (!std::filesystem::is_directory(config.data_dir, ec)) {
+    return NotFoundError("data directory " + config.data_dir + " does not exist");
+  }
+  std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
+  return metadata::SqlMetadataStore::Create("sqlite://" + root + "/metadata.db", 2);
+}
+
+void PrintPolicy(const std::string& project, const policy::ProjectPolicy& p, int64_t usage) {
+  std::printf("project: %s\n", project.c_str());
+  std::string patterns;
+  for (const std::string& pattern : p.immutable_tags) {
+    patterns += (patterns.empty() ? "" : " ") + pattern;
+  }
+  std::printf("immutable tags: %s\n", patterns.empty() ? "(none)" : patterns.c_str());
+  if (p.quota_bytes) {
+    std::printf("quota: %lld of %lld bytes used\n", static_cast<long long>(usage),
+                static_cast<long long>(*p.quota_bytes));
+  } else {
+    std::printf("quota: none (%lld bytes used)\n", static_cast<long long>(usage));
+  }
+}
+
+// Prints the project's policy and usage as `service` sees them.
+int Show(policy::PolicyService& service, const std::string& project) {
+  StatusOr<policy::ProjectPolicy> current = service.Get(project);
+  if (!current.ok()) return Fail(current.status());
+  StatusOr<int64_t> usage = service.Usage(project);
+  if (!usage.ok()) return Fail(usage.status());
+  PrintPolicy(project, *current, *usage);
+  return 0;
+}
+
+bool ConsistentFlags(const ProjectPolicyOptions& options) {
+  const char* clash = nullptr;
+  if (options.no_immutable_tags && !options.immutable_tags.empty()) {
+    clash = "--immutable-tags and --no-immutable-tags";
+  } else if (options.no_quota && options.quota_bytes >= 0) {
+    clash = "--quota-bytes and --no-quota";
+  }
+  if (clash) std::fprintf(stderr, "project: %s exclude each other\n", clash);
+  return clash == nullptr;
+}
+#endif
+
+}  // namespace
+
+int RunProjectPolicyCommand(const Config& config, const ProjectPolicyOptions& options) {
+  if (!ValidProject(options.project)) return 2;
+#ifdef CANGKU_FEATURE_POLICY
+  if (!ConsistentFlags(options)) return 2;
+  auto store = OpenMetadata(config);
+  if (!store.ok()) return Fail(store.status());
+  SystemClock clock;
+  auto service = policy::PolicyService::Create(**store, clock);
+  StatusOr<policy::ProjectPolicy> current = service->Get(options.project);
+  if (!current.ok()) return Fail(current.status());
+  if (options.no_immutable_tags) current->immutable_tags.clear();
+  if (!options.immutable_tags.empty()) current->immutable_tags = options.immutable_tags;
+  if (options.no_quota) current->quota_bytes.reset();
+  if (options.quota_bytes >= 0) current->quota_bytes = options.quota_bytes;
+  if (Status s = service->Set(options.project, *current); !s.ok()) return Fail(s);
+  return Show(*service, options.project);
+#else
+  (void)config, (void)options;
+  return Fail(UnimplementedError("this build has no project policies"));
+#endif
+}
+
+int RunProjectShowCommand(const Config& config, const std::string& project) {
+  if (!ValidProject(project)) return 2;
+#ifdef CANGKU_FEATURE_POLICY
+  auto store = OpenMetadata(config);
+  if (!store.ok()) return Fail(store.status());
+  SystemClock clock;
+  auto service = policy::PolicyService::Create(**store, clock);
+  return Show(*service, project);
+#else
+  (void)config, (void)project;
+  return Fail(UnimplementedError("this build has no project policies"));
+#endif
+}
+
+}  // namespace cangku::server
