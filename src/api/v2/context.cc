@@ -42,15 +42,22 @@ http::Task<StatusOr<std::string>> ReadAll(http::Request& request, size_t limit) 
   co_return body;
 }
 
-http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload) {
-  std::vector<char> buf(256 * 1024);
-  for (;;) {
-    StatusOr<size_t> n = co_await request.ReadBody(buf);
-    if (!n.ok()) co_return n.status();
-    if (*n == 0) co_return OkStatus();
-    Status s = upload.Append(std::span<const char>(buf.data(), *n));
-    if (!s.ok()) co_return s;
+http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload,
+                              http::WorkerPool& pool) {
+  // Two buffers: while the pool writes and hashes one, the I/O thread reads the next.
+  constexpr size_t kBuffer = 1 << 20;
+  std::vector<char> filled(kBuffer), reading(kBuffer);
+  StatusOr<size_t> n = co_await request.ReadBody(filled);
+  while (n.ok() && *n > 0) {
+    Status appended;
+    std::span<const char> data(filled.data(), *n);
+    http::PoolJob job = pool.Start([&] { appended = upload.Append(data); });
+    n = co_await request.ReadBody(reading);
+    co_await job.Wait();
+    if (!appended.ok()) co_return appended;
+    std::swap(filled, reading);
   }
+  co_return n.status();
 }
 
 http::Task<std::optional<oci::Digest>> DigestOrError(http::Response& response,

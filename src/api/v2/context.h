@@ -33,9 +33,11 @@ http::Task<void> SendJson(http::Response& response, int status, std::string body
 
 // Reads the whole body, refusing more than `limit` bytes (kResourceExhausted).
 http::Task<StatusOr<std::string>> ReadAll(http::Request& request, size_t limit);
-// Streams the body into `upload`. Errors: kAborted / kDeadlineExceeded (client), or the
+// Streams the body into `upload`, appending on the worker pool (writing and hashing a buffer
+// there while the next is read). Errors: kAborted / kDeadlineExceeded (client), or the
 // upload's error.
-http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload);
+http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload,
+                              http::WorkerPool& pool);
 
 // Parses a digest from a query value or path; sends DIGEST_INVALID and returns nullopt if bad.
 http::Task<std::optional<oci::Digest>> DigestOrError(http::Response& response,

@@ -27,6 +27,7 @@ class FilesystemUpload final : public Upload {
   Status Commit(const oci::Digest& expected) override;
 
  private:
+  void StartWriteback();
   // Deletes the upload's file and closes it; the upload is unusable afterwards.
   void Discard();
   Status CheckOpen() const;
@@ -36,6 +37,7 @@ class FilesystemUpload final : public Upload {
   ScopedFd fd_;  // invalid once committed or discarded
   oci::Digester digester_;
   uint64_t size_;
+  uint64_t written_back_ = 0;  // bytes whose writeback StartWriteback has started
 };
 
 }  // namespace cangku::storage
