@@ -50,8 +50,6 @@ Entry Lookup(ErrorCode code) {
       return {"MANIFEST_INVALID", 413};
     case ErrorCode::kTagImmutable:
       return {"DENIED", 409};
-    case ErrorCode::kNotFound:
-      return {"NOT_FOUND", 404};
     case ErrorCode::kUnavailable:
       return {"UNAVAILABLE", 503};
     case ErrorCode::kUnknown:
@@ -72,8 +70,6 @@ ErrorCode UnexpectedErrorCode(const Status& status) {
       return ErrorCode::kUnavailable;
     case StatusCode::kResourceExhausted:
       return ErrorCode::kTooManyRequests;
-    case StatusCode::kNotFound:
-      return ErrorCode::kNotFound;
     default:
       return ErrorCode::kUnknown;
   }

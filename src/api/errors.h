@@ -28,7 +28,6 @@ enum class ErrorCode {
   kRangeInvalid,      // BLOB_UPLOAD_INVALID with 416: a chunk out of order
   kManifestTooLarge,  // MANIFEST_INVALID with 413
   kTagImmutable,      // DENIED with 409: a project policy forbids changing the tag
-  kNotFound,
   kUnavailable,
   kUnknown,
 };
@@ -37,7 +36,8 @@ enum class ErrorCode {
 std::string_view ErrorCodeName(ErrorCode code);
 // The HTTP status the spec pairs with the code: the one place this mapping lives.
 int HttpStatus(ErrorCode code);
-// The code for a status no handler expected (storage failures and the like).
+// The code for a status no handler expected (storage failures and the like): UNAVAILABLE
+// (503) for what may pass, TOOMANYREQUESTS (429) for exhausted resources, else UNKNOWN (500).
 ErrorCode UnexpectedErrorCode(const Status& status);
 // {"errors":[{"code":..,"message":..,"detail":..}]}; `detail_json` is a JSON value or empty.
 std::string ErrorBody(ErrorCode code, std::string_view message, std::string_view detail_json = "");

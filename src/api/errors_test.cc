@@ -38,6 +38,8 @@ TEST(ErrorsTest, Body) {
 TEST(ErrorsTest, UnexpectedStatuses) {
   EXPECT_EQ(UnexpectedErrorCode(InternalError("disk")), ErrorCode::kUnknown);
   EXPECT_EQ(UnexpectedErrorCode(UnavailableError("db")), ErrorCode::kUnavailable);
+  // A store's NotFound that no handler expected is a server fault, not the client's 404.
+  EXPECT_EQ(UnexpectedErrorCode(NotFoundError("uploads dir")), ErrorCode::kUnknown);
 }
 
 }  // namespace
