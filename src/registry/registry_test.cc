@@ -1,47 +1,15 @@
 #include "registry/registry.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-
-#include "metadata/sql_metadata_store.h"
 #include "oci/media_types.h"
-#include "storage/filesystem/filesystem_blob_store.h"
+#include "registry/testing/registry_fixture.h"
 
 namespace cangku::registry {
 namespace {
 
-class FixedClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override { return now; }
-  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-};
-
-class RegistryTest : public ::testing::Test {
+class RegistryTest : public RegistryFixture {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/cangku-registry-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto blobs = storage::FilesystemBlobStore::Create(dir_);
-    ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
-    blobs_ = std::move(*blobs);
-    auto metadata = metadata::SqlMetadataStore::Create("sqlite://" + dir_ + "/metadata.db", 2);
-    ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
-    metadata_ = std::move(*metadata);
-    registry_ = std::make_unique<Registry>(*blobs_, *metadata_, clock_, random_, RegistryOptions{});
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  oci::Digest PushBlob(const std::string& repo, const std::string& content) {
-    oci::Digest digest = oci::Digest::Sha256Of(content);
-    auto lease = registry_->uploads().StartEphemeral(repo);
-    EXPECT_TRUE(lease.ok());
-    EXPECT_TRUE((*lease)->upload->Append(content).ok());
-    EXPECT_TRUE(registry_->FinishUpload(std::move(*lease), digest).ok());
-    return digest;
-  }
-
   std::string ImageManifest(const oci::Digest& config, const oci::Digest& layer,
                             const std::string& extra = "") {
     return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
@@ -51,15 +19,6 @@ class RegistryTest : public ::testing::Test {
            R"("application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
            layer.str() + R"(","size":5}])" + extra + "}";
   }
-
-  static oci::Reference Ref(const std::string& s) { return *oci::Reference::Parse(s); }
-
-  std::string dir_;
-  FixedClock clock_;
-  SystemRandom random_;
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<metadata::MetadataStore> metadata_;
-  std::unique_ptr<Registry> registry_;
 };
 
 TEST_F(RegistryTest, PushAndPullImage) {
@@ -146,7 +105,7 @@ TEST_F(RegistryTest, UploadSessionsResumeAfterRestart) {
   }
   EXPECT_EQ(registry_->uploads().Acquire("b", *id).status().code(), StatusCode::kNotFound);
   // A new Registry over the same stores: the session is still there.
-  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, clock_, random_, RegistryOptions{});
+  NewRegistry();
   auto lease = registry_->uploads().Acquire("a", *id);
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ((*lease)->upload->size(), 3u);

@@ -9,47 +9,19 @@
 #include <fstream>
 #include <iostream>
 
-#include "metadata/sql_metadata_store.h"
 #include "oci/media_types.h"
-#include "registry/registry.h"
-#include "storage/filesystem/filesystem_blob_store.h"
+#include "registry/testing/registry_fixture.h"
 
 namespace cangku::gc {
 namespace {
 
 using std::chrono::hours;
 
-class FixedClock final : public Clock {
- public:
-  std::chrono::system_clock::time_point Now() const override { return now; }
-  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-};
-
-class GarbageCollectorTest : public ::testing::Test {
+class GarbageCollectorTest : public registry::RegistryFixture {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/cangku-gc-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto blobs = storage::FilesystemBlobStore::Create(dir_);
-    ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
-    blobs_ = std::move(*blobs);
-    auto metadata = metadata::SqlMetadataStore::Create("sqlite://" + dir_ + "/metadata.db", 2);
-    ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
-    metadata_ = std::move(*metadata);
-    registry_ = std::make_unique<registry::Registry>(*blobs_, *metadata_, clock_, random_,
-                                                     registry::RegistryOptions{});
+    RegistryFixture::SetUp();
     gc_ = std::make_unique<GarbageCollector>(*blobs_, *metadata_, clock_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  oci::Digest PushBlob(const std::string& repo, const std::string& content) {
-    oci::Digest digest = oci::Digest::Sha256Of(content);
-    auto lease = registry_->uploads().StartEphemeral(repo);
-    EXPECT_TRUE(lease.ok());
-    EXPECT_TRUE((*lease)->upload->Append(content).ok());
-    Status s = registry_->FinishUpload(std::move(*lease), digest);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return digest;
   }
 
   // Pushes a config and a layer and a manifest over them; returns the manifest's digest.
@@ -83,12 +55,6 @@ class GarbageCollectorTest : public ::testing::Test {
     return metadata_->GetManifest(repo, d).ok();
   }
 
-  std::string dir_;
-  FixedClock clock_;
-  SystemRandom random_;
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<metadata::SqlMetadataStore> metadata_;
-  std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<GarbageCollector> gc_;
 };
 

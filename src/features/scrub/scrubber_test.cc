@@ -6,43 +6,17 @@
 #include <filesystem>
 #include <fstream>
 
-#include "metadata/sql_metadata_store.h"
 #include "oci/media_types.h"
-#include "registry/registry.h"
-#include "storage/filesystem/filesystem_blob_store.h"
+#include "registry/testing/registry_fixture.h"
 
 namespace cangku::scrub {
 namespace {
 
-class ScrubberTest : public ::testing::Test {
+class ScrubberTest : public registry::RegistryFixture {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/cangku-scrub-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    auto blobs = storage::FilesystemBlobStore::Create(dir_);
-    ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
-    blobs_ = std::move(*blobs);
-    auto metadata = metadata::SqlMetadataStore::Create("sqlite://" + dir_ + "/metadata.db", 2);
-    ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
-    metadata_ = std::move(*metadata);
-    registry_ = std::make_unique<registry::Registry>(*blobs_, *metadata_, clock_, random_,
-                                                     registry::RegistryOptions{});
+    RegistryFixture::SetUp();
     scrubber_ = std::make_unique<Scrubber>(*blobs_, *metadata_, clock_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  oci::Digest PushBlob(const std::string& repo, const std::string& content) {
-    oci::Digest digest = oci::Digest::Sha256Of(content);
-    auto lease = registry_->uploads().StartEphemeral(repo);
-    EXPECT_TRUE(lease.ok());
-    EXPECT_TRUE((*lease)->upload->Append(content).ok());
-    EXPECT_TRUE(registry_->FinishUpload(std::move(*lease), digest).ok());
-    return digest;
-  }
-
-  std::string PathOf(const oci::Digest& d) {
-    std::string hex(d.hex());
-    return dir_ + "/blobs/sha256/" + hex.substr(0, 2) + "/" + hex;
   }
 
   ScrubReport Run(ScrubOptions options = {}) {
@@ -51,12 +25,6 @@ class ScrubberTest : public ::testing::Test {
     return report.ok() ? *report : ScrubReport{};
   }
 
-  std::string dir_;
-  SystemClock clock_;
-  SystemRandom random_;
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<metadata::SqlMetadataStore> metadata_;
-  std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<Scrubber> scrubber_;
 };
 
@@ -85,11 +53,11 @@ TEST_F(ScrubberTest, FindsCorruptAndMissingBlobsAndBrokenManifests) {
       registry_->PutManifest("r", *oci::Reference::Parse("v1"), oci::kOciImageManifest, manifest)
           .ok());
   {
-    std::fstream f(PathOf(layer), std::ios::in | std::ios::out | std::ios::binary);
+    std::fstream f(BlobPath(layer), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(1);
     f.put('X');
   }
-  std::filesystem::remove(PathOf(loose));
+  std::filesystem::remove(BlobPath(loose));
 
   ScrubReport report = Run();
   EXPECT_EQ(report.Unrepaired(), 3u) << FormatReport(report);
