@@ -6,8 +6,44 @@
 #include "server/config.h"
 #include "server/maintenance.h"
 #include "server/project_commands.h"
+#include "server/retention_command.h"
 
 namespace {
+
+// The --retention-* options of `cangku project policy`.
+void AddRetentionRuleOptions(CLI::App& policy, cangku::server::ProjectPolicyOptions& options) {
+  policy
+      .add_option_function<int64_t>(
+          "--retention-keep-last", [&](const int64_t& n) { options.retention_keep_last = n; },
+          "retention: keep the N most recently pushed tags of each repository")
+      ->check(CLI::NonNegativeNumber);
+  policy
+      .add_option_function<int64_t>(
+          "--retention-keep-pulled-days",
+          [&](const int64_t& d) { options.retention_keep_pulled_days = d; },
+          "retention: keep the tags pulled in the last D days")
+      ->check(CLI::NonNegativeNumber);
+  policy.add_option("--retention-keep-tags", options.retention_keep_tags,
+                    "retention: keep the tags matching these globs");
+  policy.add_option("--retention-keep-tags-not", options.retention_keep_tags_not,
+                    "retention: keep the tags matching none of these globs");
+  policy.add_flag("--retention-remove-untagged", options.retention_remove_untagged,
+                  "retention: also delete the manifests left without a tag");
+  policy.add_flag("--no-retention", options.no_retention, "remove the retention rules");
+}
+
+// `cangku retention`.
+CLI::App* AddRetentionCommand(CLI::App& app, cangku::server::RetentionCommandOptions& options,
+                              int64_t& grace_s, std::string& config_path, std::string& data_dir) {
+  auto* cmd = app.add_subcommand("retention", "apply the projects' retention rules");
+  cmd->add_option("--project", options.project, "only this project (default: all with rules)");
+  cmd->add_flag("--dry-run", options.dry_run, "list what would be removed, change nothing");
+  cmd->add_option("--grace", grace_s, "spare untagged manifests younger than this (seconds)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--config", config_path, "YAML configuration file");
+  cmd->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  return cmd;
+}
 
 // `cangku project policy|show`; returns the two subcommands.
 std::pair<CLI::App*, CLI::App*> AddProjectCommands(CLI::App& app,
@@ -24,6 +60,7 @@ std::pair<CLI::App*, CLI::App*> AddProjectCommands(CLI::App& app,
   policy->add_option("--quota-bytes", options.quota_bytes, "limit on the project's blob bytes")
       ->check(CLI::NonNegativeNumber);
   policy->add_flag("--no-quota", options.no_quota, "remove the quota");
+  AddRetentionRuleOptions(*policy, options);
   show->add_option("name", options.project, "project name")->required();
   for (auto* cmd : {policy, show}) {
     cmd->add_option("--config", config_path, "YAML configuration file");
@@ -61,6 +98,10 @@ int main(int argc, char** argv) {
   ProjectPolicyOptions project_options;
   auto [project_policy, project_show] =
       AddProjectCommands(app, project_options, config_path, data_dir);
+  RetentionCommandOptions retention_options;
+  int64_t retention_grace_s = retention_options.grace.count();
+  auto* retention =
+      AddRetentionCommand(app, retention_options, retention_grace_s, config_path, data_dir);
   app.add_subcommand("version", "print the version");
   auto* config_cmd = app.add_subcommand("config", "configuration tools")->require_subcommand(1);
   auto* check = config_cmd->add_subcommand("check", "validate a configuration file");
@@ -79,6 +120,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand(scrub)) return RunScrubCommand(*config, scrub_options);
   if (project_policy->parsed()) return RunProjectPolicyCommand(*config, project_options);
   if (project_show->parsed()) return RunProjectShowCommand(*config, project_options.project);
+  retention_options.grace = std::chrono::seconds(retention_grace_s);
+  if (retention->parsed()) return RunRetentionCommand(*config, retention_options);
   auto server = CangkuServer::Create(*config);
   if (!server.ok()) return std::fprintf(stderr, "%s\n", server.status().ToString().c_str()), 1;
   cangku::Status s = (*server)->Run();

@@ -26,7 +26,22 @@ struct ManifestNode {
   std::optional<oci::Digest> subject;
   int64_t size = 0;
   int64_t created_at = 0;
-  bool tagged = false;  // at least one tag points at it
+  bool tagged = false;         // at least one tag points at it
+  int64_t last_pulled_at = 0;  // Unix seconds of the last recorded GET; 0: never
+};
+
+// One tag, for retention.
+struct TagRow {
+  std::string repository;
+  std::string name;
+  oci::Digest digest;
+  int64_t updated_at = 0;  // Unix seconds of the push that last set the tag
+};
+
+// A manifest GET, for the last-pull times retention reads.
+struct PullRow {
+  std::string repository;
+  oci::Digest digest;
 };
 
 // One row of what a manifest references: a blob (config, layer) or, for an index, a manifest.
@@ -68,6 +83,15 @@ class LifecycleStore {
   // the repository. Returns whether it was deleted (false also when it was already gone).
   virtual StatusOr<bool> DeleteManifestIfUnreachable(const std::string& repository,
                                                      const oci::Digest& digest, int64_t before) = 0;
+
+  // Retention (sql_retention.cc). Streams every tag, as the ForEach methods above.
+  virtual Status ForEachTag(const std::function<Status(const TagRow&)>& fn) = 0;
+  // Sets the last-pull time of each manifest of `pulls` that exists to `now` (Unix seconds), in
+  // one transaction. Unknown repositories and manifests are skipped.
+  virtual Status RecordPulls(const std::vector<PullRow>& pulls, int64_t now) = 0;
+  // Deletes the tag if it still points at `tag.digest` and was last set at `tag.updated_at`
+  // (a concurrent push that moved or re-set it wins). Returns whether it was deleted.
+  virtual StatusOr<bool> DeleteTagIfUnchanged(const TagRow& tag) = 0;
 };
 
 }  // namespace cangku::metadata

@@ -67,15 +67,16 @@ Status SqlMetadataStore::ForEachManifest(const std::function<Status(const Manife
   return WithSession(*pool_, "list manifests", [&](soci::session& sql) -> Status {
     std::string repository, digest, subject;
     soci::indicator subject_ind = soci::i_null;
-    long long size = 0, created_at = 0;
+    long long size = 0, created_at = 0, last_pulled_at = 0;
     int tagged = 0;
     soci::statement st =
         (sql.prepare << "SELECT r.name, m.digest, m.subject, m.size, m.created_at, "
                         "CASE WHEN EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = "
-                        "m.repository_id AND t.manifest_digest = m.digest) THEN 1 ELSE 0 END "
+                        "m.repository_id AND t.manifest_digest = m.digest) THEN 1 ELSE 0 END, "
+                        "m.last_pulled_at "
                         "FROM manifests m JOIN repositories r ON r.id = m.repository_id",
          soci::into(repository), soci::into(digest), soci::into(subject, subject_ind),
-         soci::into(size), soci::into(created_at), soci::into(tagged));
+         soci::into(size), soci::into(created_at), soci::into(tagged), soci::into(last_pulled_at));
     st.execute();
     while (st.fetch()) {
       ASSIGN_OR_RETURN(oci::Digest parsed, ParseStoredDigest(digest));
@@ -84,7 +85,8 @@ Status SqlMetadataStore::ForEachManifest(const std::function<Status(const Manife
                         .subject = std::nullopt,
                         .size = size,
                         .created_at = created_at,
-                        .tagged = tagged != 0};
+                        .tagged = tagged != 0,
+                        .last_pulled_at = last_pulled_at};
       if (subject_ind == soci::i_ok) {
         ASSIGN_OR_RETURN(node.subject, ParseStoredDigest(subject));
       }

@@ -131,6 +131,33 @@ TEST_P(SqlLifecycleTest, DeletesManifestsOnlyWhenUnreachable) {
   EXPECT_EQ(deleted->size(), 1u);
 }
 
+TEST_P(SqlLifecycleTest, RetentionTagsPullTimesAndConditionalTagDelete) {
+  Link("a", D("y"));
+  ManifestWrite write = Manifest("a", "m", {D("y")}, "v1");
+  Put(write);
+  const oci::Digest& m = write.manifest.digest;
+  std::vector<TagRow> tags;
+  ASSERT_TRUE(store_
+                  ->ForEachTag([&](const TagRow& t) {
+                    tags.push_back(t);
+                    return OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(tags.size(), 1u);
+  EXPECT_EQ(tags[0].repository, "a");
+  EXPECT_EQ(tags[0].name, "v1");
+  EXPECT_EQ(tags[0].digest, m);
+  EXPECT_EQ(Manifests()[0].last_pulled_at, 0);
+  ASSERT_TRUE(store_->RecordPulls({{"a", m}, {"gone", m}, {"a", D("unknown")}}, 5000).ok());
+  EXPECT_EQ(Manifests()[0].last_pulled_at, 5000);
+  TagRow moved = tags[0];
+  moved.updated_at += 1;  // as if re-pushed since it was read
+  EXPECT_FALSE(*store_->DeleteTagIfUnchanged(moved));
+  EXPECT_TRUE(*store_->DeleteTagIfUnchanged(tags[0]));
+  EXPECT_FALSE(*store_->DeleteTagIfUnchanged(tags[0]));
+  EXPECT_FALSE(Manifests()[0].tagged);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SqlLifecycleTest, CANGKU_SQL_BACKENDS());
 
 }  // namespace

@@ -79,6 +79,9 @@ class SqlMetadataStore final : public MetadataStore, public LifecycleStore, publ
                                                          int64_t before) override;
   StatusOr<bool> DeleteManifestIfUnreachable(const std::string& repository,
                                              const oci::Digest& digest, int64_t before) override;
+  Status ForEachTag(const std::function<Status(const TagRow&)>& fn) override;
+  Status RecordPulls(const std::vector<PullRow>& pulls, int64_t now) override;
+  StatusOr<bool> DeleteTagIfUnchanged(const TagRow& tag) override;
 
   StatusOr<std::optional<std::string>> GetProjectPolicy(std::string_view project) override;
   StatusOr<int64_t> ProjectUsage(std::string_view project) override;

@@ -138,6 +138,10 @@ ManifestCache::Entry Registry::CachedManifest(const std::string& repository,
   return cache_.Get(repository, reference.str());
 }
 
+void Registry::NotePull(const std::string& repository, const oci::Digest& digest) {
+  if (options_.pull_recorder) options_.pull_recorder->Note(repository, digest);
+}
+
 StatusOr<ManifestCache::Entry> Registry::GetManifest(const std::string& repository,
                                                      const oci::Reference& reference) {
   StatusOr<metadata::ManifestRecord> record =

@@ -15,6 +15,7 @@
 #include "oci/manifest.h"
 #include "oci/reference.h"
 #include "registry/manifest_cache.h"
+#include "registry/pull_recorder.h"
 #include "registry/push_policy.h"
 #include "registry/upload_sessions.h"
 #include "storage/blob_store.h"
@@ -26,7 +27,8 @@ struct RegistryOptions {
   int max_page_size = 1000;
   size_t manifest_cache_entries = 100000;
   std::chrono::seconds upload_expiry{std::chrono::hours(24)};
-  PushPolicy* push_policy = nullptr;  // not owned; null: every tag is mutable
+  PushPolicy* push_policy = nullptr;      // not owned; null: every tag is mutable
+  PullRecorder* pull_recorder = nullptr;  // not owned; null: pulls are not recorded
 };
 
 struct PutManifestResult {
@@ -84,6 +86,8 @@ class Registry {
   // Errors: kNotFound.
   StatusOr<ManifestCache::Entry> GetManifest(const std::string& repository,
                                              const oci::Reference& reference);
+  // Notes a manifest GET (not HEAD) for options().pull_recorder, if any. Never blocks on I/O.
+  void NotePull(const std::string& repository, const oci::Digest& digest);
   // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound,
   // kPermissionDenied (the tag, or a tag on the manifest, is immutable; nothing is deleted).
   Status DeleteManifest(const std::string& repository, const oci::Reference& reference);

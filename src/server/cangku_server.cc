@@ -1,6 +1,11 @@
 #include "server/cangku_server.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 #include "api/api_handler.h"
 #include "common/clock.h"
@@ -8,6 +13,7 @@
 #include "http/server.h"
 #include "http/worker_pool.h"
 #include "metadata/sql_metadata_store.h"
+#include "registry/pull_recorder.h"
 #include "registry/registry.h"
 #include "storage/filesystem/filesystem_blob_store.h"
 #ifdef CANGKU_FEATURE_POLICY
@@ -26,10 +32,15 @@ struct CangkuServer::Parts {
 #ifdef CANGKU_FEATURE_POLICY
   std::unique_ptr<policy::PolicyService> policy;
 #endif
+  std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<api::ApiHandler> handler;
   std::unique_ptr<http::Server> http;
+  // Writes the noted pulls every kPullFlushPeriod; declared last, so it stops first.
+  std::mutex flusher_mu;
+  std::condition_variable_any flusher_cv;
+  std::jthread flusher;
 };
 
 CangkuServer::CangkuServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -55,6 +66,8 @@ StatusOr<http::ServerOptions> HttpOptions(const Config& config) {
   return o;
 }
 
+constexpr std::chrono::seconds kPullFlushPeriod{3};
+
 }  // namespace
 
 StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& config) {
@@ -76,6 +89,8 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   options.max_page_size = config.max_page_size;
   options.manifest_cache_entries = static_cast<size_t>(config.manifest_cache_entries);
   options.upload_expiry = std::chrono::seconds(config.upload_expiry_s);
+  p->pulls = std::make_unique<registry::PullRecorder>(*p->metadata, p->clock);
+  options.pull_recorder = p->pulls.get();
 #ifdef CANGKU_FEATURE_POLICY
   p->policy = policy::PolicyService::Create(*p->metadata, p->clock);
   options.push_policy = p->policy.get();
@@ -97,8 +112,23 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
 }
 
 Status CangkuServer::Run() {
+  Parts& p = *parts_;
+  // Flushes the noted pulls every kPullFlushPeriod until stopped, then once more.
+  p.flusher = std::jthread([&p](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(p.flusher_mu);
+        p.flusher_cv.wait_for(lock, stop, kPullFlushPeriod, [] { return false; });
+      }
+      if (Status s = p.pulls->Flush(); !s.ok()) {
+        p.logger->warn("cannot record manifest pulls: {}", s.ToString());
+      }
+    }
+  });
   parts_->http->Run();
   parts_->pool->Join();
+  p.flusher.request_stop();
+  p.flusher.join();
   parts_->logger->flush();
   parts_->access_logger->flush();
   return OkStatus();

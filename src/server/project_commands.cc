@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "common/clock.h"
 #include "metadata/sql_metadata_store.h"
@@ -26,16 +28,6 @@ bool ValidProject(const std::string& project) {
 }
 
 #ifdef CANGKU_FEATURE_POLICY
-StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config& config) {
-  std::error_code ec;
-  if (!config.metadata_url.empty())
-    return metadata::SqlMetadataStore::Create(config.metadata_url, 2);
-  if (!std::filesystem::is_directory(config.data_dir, ec)) {
-    return NotFoundError("data directory " + config.data_dir + " does not exist");
-  }
-  std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
-  return metadata::SqlMetadataStore::Create("sqlite://" + root + "/metadata.db", 2);
-}
 
 void PrintPolicy(const std::string& project, const policy::ProjectPolicy& p, int64_t usage) {
   std::printf("project: %s\n", project.c_str());
@@ -52,6 +44,40 @@ void PrintPolicy(const std::string& project, const policy::ProjectPolicy& p, int
   }
 }
 
+std::string Joined(const std::vector<std::string>& patterns) {
+  std::string out;
+  for (const std::string& pattern : patterns) out += (out.empty() ? "" : " ") + pattern;
+  return out.empty() ? "(none)" : out;
+}
+
+void PrintRetention(const std::optional<policy::RetentionRules>& r) {
+  if (!r) return;  // "retention: none" would change the output scripts already parse
+  std::printf(
+      "retention: keep last %s, keep pulled in %s days, keep tags %s, keep tags not %s, "
+      "remove untagged %s\n",
+      r->keep_last ? std::to_string(*r->keep_last).c_str() : "-",
+      r->keep_pulled_days ? std::to_string(*r->keep_pulled_days).c_str() : "-",
+      Joined(r->keep_tags).c_str(), Joined(r->keep_tags_not).c_str(),
+      r->remove_untagged ? "yes" : "no");
+}
+
+// Whether any retention option was given.
+bool RetentionGiven(const ProjectPolicyOptions& o) {
+  return o.retention_keep_last || o.retention_keep_pulled_days || !o.retention_keep_tags.empty() ||
+         !o.retention_keep_tags_not.empty() || o.retention_remove_untagged;
+}
+
+// Applies the retention options: --no-retention removes the rules, any rule replaces them all.
+void ApplyRetention(const ProjectPolicyOptions& o, policy::ProjectPolicy& p) {
+  if (o.no_retention) p.retention.reset();
+  if (!RetentionGiven(o)) return;
+  p.retention = policy::RetentionRules{.keep_last = o.retention_keep_last,
+                                       .keep_pulled_days = o.retention_keep_pulled_days,
+                                       .keep_tags = o.retention_keep_tags,
+                                       .keep_tags_not = o.retention_keep_tags_not,
+                                       .remove_untagged = o.retention_remove_untagged};
+}
+
 // Prints the project's policy and usage as `service` sees them.
 int Show(policy::PolicyService& service, const std::string& project) {
   StatusOr<policy::ProjectPolicy> current = service.Get(project);
@@ -59,6 +85,7 @@ int Show(policy::PolicyService& service, const std::string& project) {
   StatusOr<int64_t> usage = service.Usage(project);
   if (!usage.ok()) return Fail(usage.status());
   PrintPolicy(project, *current, *usage);
+  PrintRetention(current->retention);
   return 0;
 }
 
@@ -68,6 +95,8 @@ bool ConsistentFlags(const ProjectPolicyOptions& options) {
     clash = "--immutable-tags and --no-immutable-tags";
   } else if (options.no_quota && options.quota_bytes >= 0) {
     clash = "--quota-bytes and --no-quota";
+  } else if (options.no_retention && RetentionGiven(options)) {
+    clash = "--no-retention and the --retention-* options";
   }
   if (clash) std::fprintf(stderr, "project: %s exclude each other\n", clash);
   return clash == nullptr;
@@ -75,6 +104,17 @@ bool ConsistentFlags(const ProjectPolicyOptions& options) {
 #endif
 
 }  // namespace
+
+StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config& config) {
+  std::error_code ec;
+  if (!config.metadata_url.empty())
+    return metadata::SqlMetadataStore::Create(config.metadata_url, 2);
+  if (!std::filesystem::is_directory(config.data_dir, ec)) {
+    return NotFoundError("data directory " + config.data_dir + " does not exist");
+  }
+  std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
+  return metadata::SqlMetadataStore::Create("sqlite://" + root + "/metadata.db", 2);
+}
 
 int RunProjectPolicyCommand(const Config& config, const ProjectPolicyOptions& options) {
   if (!ValidProject(options.project)) return 2;
@@ -90,6 +130,7 @@ int RunProjectPolicyCommand(const Config& config, const ProjectPolicyOptions& op
   if (!options.immutable_tags.empty()) current->immutable_tags = options.immutable_tags;
   if (options.no_quota) current->quota_bytes.reset();
   if (options.quota_bytes >= 0) current->quota_bytes = options.quota_bytes;
+  ApplyRetention(options, *current);
   if (Status s = service->Set(options.project, *current); !s.ok()) return Fail(s);
   return Show(*service, options.project);
 #else

@@ -1,10 +1,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "server/config.h"
+
+namespace cangku::metadata {
+class SqlMetadataStore;
+}
 
 namespace cangku::server {
 
@@ -14,7 +21,18 @@ struct ProjectPolicyOptions {
   bool no_immutable_tags = false;           // clears them
   int64_t quota_bytes = -1;                 // sets the quota when >= 0
   bool no_quota = false;                    // removes it
+  // Retention rules (features/retention); any of them given replaces the project's rules.
+  std::optional<int64_t> retention_keep_last;
+  std::optional<int64_t> retention_keep_pulled_days;
+  std::vector<std::string> retention_keep_tags;
+  std::vector<std::string> retention_keep_tags_not;
+  bool retention_remove_untagged = false;
+  bool no_retention = false;  // removes the rules
 };
+
+// The metadata store `config` names, without the start-up cleanup `serve` does (a server may
+// be serving it meanwhile). Errors: kNotFound (no data directory), the store's.
+StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config& config);
 
 // `cangku project policy` and `cangku project show`: read or change a project's policies in the
 // metadata store `config` names. A running server sees a change within a few seconds (its

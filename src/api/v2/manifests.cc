@@ -5,7 +5,7 @@ namespace cangku::api::v2 {
 namespace {
 
 http::Task<void> GetManifest(Context& ctx, const std::string& name, const oci::Reference& ref,
-                             http::Request& req, http::Response& resp) {
+                             http::Request& req, http::Response& resp, bool is_get) {
   registry::ManifestCache::Entry entry = ctx.registry.CachedManifest(name, ref);
   if (!entry) {
     StatusOr<registry::ManifestCache::Entry> found =
@@ -21,6 +21,7 @@ http::Task<void> GetManifest(Context& ctx, const std::string& name, const oci::R
     }
     entry = std::move(*found);
   }
+  if (is_get) ctx.registry.NotePull(name, entry->digest);
   std::string etag = "\"" + entry->digest.str() + "\"";
   resp.SetHeader("Docker-Content-Digest", entry->digest.str());
   resp.SetHeader("ETag", etag);
@@ -111,7 +112,8 @@ http::Task<void> HandleManifest(Context& ctx, const std::string& name, const std
   } else if (method == "DELETE") {
     co_await DeleteManifest(ctx, name, *ref, resp);
   } else {
-    co_await GetManifest(ctx, name, *ref, req, resp);
+    bool is_get = method == "GET";
+    co_await GetManifest(ctx, name, *ref, req, resp, is_get);
   }
 }
 

@@ -24,23 +24,6 @@ class GarbageCollectorTest : public registry::RegistryFixture {
     gc_ = std::make_unique<GarbageCollector>(*blobs_, *metadata_, clock_);
   }
 
-  // Pushes a config and a layer and a manifest over them; returns the manifest's digest.
-  oci::Digest PushImage(const std::string& repo, const std::string& ref, const std::string& seed,
-                        const std::string& extra = "") {
-    oci::Digest config = PushBlob(repo, "{\"c\":\"" + seed + "\"}");
-    oci::Digest layer = PushBlob(repo, "layer-" + seed);
-    std::string manifest =
-        R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
-        R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
-        config.str() + R"(","size":)" + std::to_string(8 + seed.size()) +
-        R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
-        layer.str() + R"(","size":)" + std::to_string(6 + seed.size()) + "}]" + extra + "}";
-    auto put =
-        registry_->PutManifest(repo, *oci::Reference::Parse(ref), oci::kOciImageManifest, manifest);
-    EXPECT_TRUE(put.ok()) << put.status().ToString();
-    return put.ok() ? put->digest : oci::Digest::Sha256Of("");
-  }
-
   GcReport Run(GcOptions options) {
     auto report = gc_->Run(options);
     EXPECT_TRUE(report.ok()) << report.status().ToString();

@@ -49,6 +49,27 @@ TEST(ProjectPolicyTest, JsonRoundTripAndErrors) {
   EXPECT_FALSE(ParsePolicy("{}")->quota_bytes.has_value());
 }
 
+TEST(ProjectPolicyTest, RetentionJsonRoundTripAndErrors) {
+  ProjectPolicy policy{.retention = RetentionRules{.keep_last = 3,
+                                                   .keep_pulled_days = 7,
+                                                   .keep_tags = {"v*"},
+                                                   .keep_tags_not = {"dev-*"},
+                                                   .remove_untagged = true}};
+  auto parsed = ParsePolicy(PolicyJson(policy));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, policy);
+  EXPECT_FALSE(ParsePolicy("{}")->retention.has_value());
+  auto only_untagged = ParsePolicy(R"({"retention":{"remove_untagged":true}})");
+  ASSERT_TRUE(only_untagged.ok());
+  EXPECT_FALSE(only_untagged->retention->HasKeepRules());
+  for (const char* bad :
+       {R"({"retention":[]})", R"({"retention":{"keep_last":-1}})",
+        R"({"retention":{"keep_pulled_days":"7"}})", R"({"retention":{"keep_tags":"v*"}})",
+        R"({"retention":{"remove_untagged":1}})"}) {
+    EXPECT_EQ(ParsePolicy(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 class FakeClock final : public Clock {
  public:
   std::chrono::system_clock::time_point Now() const override { return now; }

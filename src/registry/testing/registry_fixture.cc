@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "oci/media_types.h"
+
 namespace cangku::registry {
 
 void RegistryFixture::SetUp() {
@@ -32,6 +34,22 @@ oci::Digest RegistryFixture::PushBlob(const std::string& repo, const std::string
   Status s = registry_->FinishUpload(std::move(*lease), digest);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return digest;
+}
+
+oci::Digest RegistryFixture::PushImage(const std::string& repo, const std::string& ref,
+                                       const std::string& seed, const std::string& extra) {
+  oci::Digest config = PushBlob(repo, "{\"c\":\"" + seed + "\"}");
+  oci::Digest layer = PushBlob(repo, "layer-" + seed);
+  std::string manifest =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+      R"("config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      config.str() + R"(","size":)" + std::to_string(8 + seed.size()) +
+      R"(},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":")" +
+      layer.str() + R"(","size":)" + std::to_string(6 + seed.size()) + "}]" + extra + "}";
+  std::string reference = ref.empty() ? oci::Digest::Sha256Of(manifest).str() : ref;
+  auto put = registry_->PutManifest(repo, Ref(reference), oci::kOciImageManifest, manifest);
+  EXPECT_TRUE(put.ok()) << put.status().ToString();
+  return put.ok() ? put->digest : oci::Digest::Sha256Of("");
 }
 
 std::string RegistryFixture::BlobPath(const oci::Digest& digest) const {

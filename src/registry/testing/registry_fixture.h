@@ -33,6 +33,11 @@ class RegistryFixture : public ::testing::Test {
   void NewRegistry(RegistryOptions options = {});
   // Pushes `content` as a blob of `repo` in one request; returns its digest.
   oci::Digest PushBlob(const std::string& repo, const std::string& content);
+  // Pushes a config and a layer made from `seed` and an image manifest over them (`extra`
+  // appended to its JSON, e.g. a subject) under the tag `ref`, or by digest when `ref` is empty.
+  // Returns the manifest's digest.
+  oci::Digest PushImage(const std::string& repo, const std::string& ref, const std::string& seed,
+                        const std::string& extra = "");
   // The path of a committed blob's file.
   std::string BlobPath(const oci::Digest& digest) const;
   static oci::Reference Ref(const std::string& text) { return *oci::Reference::Parse(text); }

@@ -1,0 +1,86 @@
+"""Retention policies: rules set with `cangku project policy`, applied by `cangku retention`
+beside a running server, checked over HTTP."""
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import OCI_MANIFEST, ROOT, Api, wait_until
+
+pytestmark = pytest.mark.cangku_only
+
+
+def cangku(reg, *args):
+    binary = os.environ.get("CANGKU_BIN", os.path.join(ROOT, "build", "cangku"))
+    binary = binary if os.path.isabs(binary) else os.path.join(ROOT, binary)
+    r = subprocess.run([binary, *args, "--data-dir", reg.data_dir], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def retention(reg, *args):
+    return cangku(reg, "retention", "--grace", "0", *args)
+
+
+def test_retention_dry_run_then_real(fresh_registry):
+    api, repo = Api(fresh_registry), "lib/app"
+    digests, bodies = {}, {}
+    for tag in ("old1", "old2", "v1", "dev"):
+        bodies[tag], digests[tag], _ = api.push_image(repo, tag=tag, seed=tag)
+    body, digests["v2"], _ = api.push_image(repo, tag="v2", seed="v2")
+    api.push_manifest(repo, "alias", body)  # a second tag on v2's manifest
+    subject = {"mediaType": OCI_MANIFEST, "digest": digests["old1"],
+               "size": len(bodies["old1"])}  # no GET: that would be a pull
+    sig = api.push_image(repo, seed="sig", extra={"subject": subject})[1]
+    time.sleep(1.1)  # tag push times have a one-second resolution
+    digests["newest"] = api.push_image(repo, tag="newest", seed="newest")[1]
+    assert api.get_manifest(repo, "dev").status == 200  # a pull
+    assert api.get_manifest(repo, "old2", method="HEAD").status == 200  # not a pull
+
+    out = cangku(fresh_registry, "project", "policy", "--project", "lib",
+                 "--retention-keep-last", "1", "--retention-keep-pulled-days", "7",
+                 "--retention-keep-tags", "v*", "--retention-remove-untagged")
+    assert ("retention: keep last 1, keep pulled in 7 days, keep tags v*, keep tags not (none), "
+            "remove untagged yes") in out
+    assert "retention: keep last 1" in cangku(fresh_registry, "project", "show", "lib")
+
+    # The server writes pulls every few seconds: wait until dev is kept by its pull.
+    dry = wait_until(lambda: (lambda o: ":dev " not in o and o)(retention(fresh_registry,
+                                                                          "--dry-run")),
+                     timeout=30, interval=0.2, what="the pull of dev to be recorded")
+    removed_tags = {"old1", "old2", "alias"}
+    for tag in removed_tags:
+        digest = digests["v2" if tag == "alias" else tag]
+        assert "lib/app:%s (%s) would be removed: kept by no rule" % (tag, digest) in dry
+    assert "lib/app@%s would be removed: subject removed" % sig in dry
+    assert "dry run: would remove 3 tags and 3 manifests; kept 4 tags" in dry
+    all_tags = sorted(["old1", "old2", "v1", "dev", "v2", "alias", "newest"])
+    assert sorted(api.tags(repo)) == all_tags  # the dry run changed nothing
+
+    out = retention(fresh_registry, "--project", "lib")
+    for tag in removed_tags:
+        digest = digests["v2" if tag == "alias" else tag]
+        assert "lib/app:%s (%s) removed: kept by no rule" % (tag, digest) in out
+    assert "removed 3 tags and 3 manifests; kept 4 tags" in out
+    assert sorted(api.tags(repo)) == sorted(set(all_tags) - removed_tags)
+    assert api.get_manifest(repo, sig).status == 404  # the referrer followed its subject
+    assert api.get_manifest(repo, digests["v2"]).status == 200  # v2 still tags it
+    for tag in ("v1", "dev", "v2", "newest"):
+        assert api.get_manifest(repo, tag).status == 200
+    assert "removed 0 tags and 0 manifests" in retention(fresh_registry)
+
+
+def test_no_rules_remove_nothing(fresh_registry):
+    api = Api(fresh_registry)
+    api.push_image("other/app", tag="t1", seed="t1")
+    out = retention(fresh_registry)
+    assert "no project has retention rules" in out
+    assert api.tags("other/app") == ["t1"]
+    cangku(fresh_registry, "project", "policy", "--project", "other", "--retention-keep-last", "0")
+    assert "other/app:t1" in retention(fresh_registry, "--dry-run")  # keep_last 0 keeps none
+    cangku(fresh_registry, "project", "policy", "--project", "other", "--no-retention")
+    assert "no project has retention rules" in retention(fresh_registry)
+    assert api.tags("other/app") == ["t1"]
