@@ -1,6 +1,8 @@
 #include "server/cangku_server.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "api/api_handler.h"
 #include "common/clock.h"
@@ -28,6 +30,7 @@ struct CangkuServer::Parts {
 #endif
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<http::WorkerPool> body_pool;
   std::unique_ptr<api::ApiHandler> handler;
   std::unique_ptr<http::Server> http;
 };
@@ -86,8 +89,12 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   if (removed) p->logger->info("removed {} abandoned uploads", removed);
 
   p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
-  p->handler =
-      std::make_unique<api::ApiHandler>(api::v2::Context{*p->registry, *p->pool, *p->logger});
+  // One body thread per I/O thread: each I/O thread reads while its uploads are written.
+  p->body_pool = std::make_unique<http::WorkerPool>(
+      config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
+                            : std::max(1u, std::thread::hardware_concurrency()));
+  p->handler = std::make_unique<api::ApiHandler>(
+      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger});
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
   ASSIGN_OR_RETURN(p->http,
                    http::Server::Create(http_options, *p->handler, p->logger, p->access_logger));
@@ -99,6 +106,7 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
 Status CangkuServer::Run() {
   parts_->http->Run();
   parts_->pool->Join();
+  parts_->body_pool->Join();
   parts_->logger->flush();
   parts_->access_logger->flush();
   return OkStatus();
