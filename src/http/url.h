@@ -4,11 +4,11 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"
+
 namespace cangku::http {
 
-// Decodes %XX escapes (and '+' as space when `plus_as_space`). Returns nullopt for a
-// malformed escape.
-std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space = false);
+using ::cangku::PercentDecode;  // common/text.h
 
 // Escapes everything outside RFC 3986 "unreserved" (and '/', when `keep_slash`).
 std::string PercentEncode(std::string_view text, bool keep_slash = false);

@@ -1,6 +1,5 @@
 #include "metadata/sql_metadata_store.h"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -56,7 +55,8 @@ Status OpenPool(const Target& target, soci::connection_pool& pool) {
         sql.open(soci::sqlite3, target.connect);
         ConfigureSqlite(sql);
       } else {
-        sql.open(soci::postgresql, target.connect);
+        // By name: SOCI loads the PostgreSQL backend (and libpq) only when one is used.
+        sql.open("postgresql", target.connect);
       }
     } catch (const std::exception& e) {
       return UnavailableError(std::string("cannot open metadata database: ") + e.what());

@@ -36,6 +36,15 @@ TEST(PostgresConnectStringTest, ConvertsUriToQuotedKeywords) {
   EXPECT_NE(connect->find("dbname=\"'reg'\""), std::string::npos) << *connect;
   EXPECT_EQ(PostgresConnectString("postgresql://h/db?nonsense=1").status().code(),
             StatusCode::kInvalidArgument);
+  connect = PostgresConnectString("postgres://[::1]:55432/cangku?options=-csearch_path%3Ds1");
+  ASSERT_TRUE(connect.ok()) << connect.status().ToString();
+  EXPECT_NE(connect->find("host=\"'::1'\""), std::string::npos) << *connect;
+  EXPECT_NE(connect->find("port=\"'55432'\""), std::string::npos) << *connect;
+  EXPECT_NE(connect->find("options=\"'-csearch_path=s1'\""), std::string::npos) << *connect;
+  EXPECT_EQ(PostgresConnectString("postgresql://h/db?sslmode=%zz").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(PostgresConnectString("postgresql://u:p\"q@h/db").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(MigrationsTest, RenderSplitsStatementsAndSubstitutesDialect) {

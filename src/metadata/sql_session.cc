@@ -1,6 +1,5 @@
 #include "metadata/sql_session.h"
 
-#include <libpq-fe.h>
 
 #include <memory>
 
@@ -41,36 +40,6 @@ StatusOr<oci::Digest> ParseStoredDigest(const std::string& text) {
   auto digest = oci::Digest::Parse(text);
   if (!digest.ok()) return DataLossError("stored digest \"" + text + "\" is invalid");
   return digest;
-}
-
-StatusOr<std::string> PostgresConnectString(const std::string& url) {
-  char* error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-      PQconninfoParse(url.c_str(), &error), &PQconninfoFree);
-  if (options == nullptr) {
-    std::string message = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    return InvalidArgumentError("bad PostgreSQL connection string: " + message);
-  }
-  std::string out;
-  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
-    if (o->val == nullptr) continue;
-    std::string value = o->val;
-    if (value.find('"') != std::string::npos) {
-      return InvalidArgumentError(std::string("PostgreSQL connection parameter ") + o->keyword +
-                                  " may not contain '\"'");
-    }
-    // libpq quoting ('...' with \\ and \' escapes) inside SOCI quoting ("...").
-    std::string quoted = "\"'";
-    for (char c : value) {
-      if (c == '\\' || c == '\'') quoted += '\\';
-      quoted += c;
-    }
-    quoted += "'\"";
-    if (!out.empty()) out += ' ';
-    out += std::string(o->keyword) + "=" + quoted;
-  }
-  return out;
 }
 
 long long EnsureRepository(soci::session& sql, const std::string& repository) {

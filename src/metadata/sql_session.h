@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "metadata/migrations.h"
+#include "metadata/postgres_url.h"
 #include "oci/digest.h"
 
 namespace cangku::metadata {
@@ -59,11 +60,6 @@ auto WithSession(soci::connection_pool& pool, std::string_view what, Fn&& fn)
     return InternalError(std::string(what) + ": unknown exception");
   }
 }
-
-// Converts a libpq connection URI (or keyword/value string) into the keyword/value form SOCI's
-// PostgreSQL backend passes through intact (SOCI 4.0 re-tokenizes the string and would mangle a
-// URI). Errors: kInvalidArgument (unparsable, or a value containing '"').
-StatusOr<std::string> PostgresConnectString(const std::string& url);
 
 // The id of `repository`, creating the row if needed. Call inside a WriteTransaction.
 long long EnsureRepository(soci::session& sql, const std::string& repository);

@@ -1,5 +1,6 @@
 #include "server/cangku_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -35,6 +36,7 @@ struct CangkuServer::Parts {
   std::unique_ptr<registry::PullRecorder> pulls;
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<http::WorkerPool> body_pool;
   std::unique_ptr<api::ApiHandler> handler;
   std::unique_ptr<http::Server> http;
   // Writes the noted pulls every kPullFlushPeriod; declared last, so it stops first.
@@ -101,8 +103,12 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   if (removed) p->logger->info("removed {} abandoned uploads", removed);
 
   p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
-  p->handler =
-      std::make_unique<api::ApiHandler>(api::v2::Context{*p->registry, *p->pool, *p->logger});
+  // One body thread per I/O thread: each I/O thread reads while its uploads are written.
+  p->body_pool = std::make_unique<http::WorkerPool>(
+      config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
+                            : std::max(1u, std::thread::hardware_concurrency()));
+  p->handler = std::make_unique<api::ApiHandler>(
+      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger});
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
   ASSIGN_OR_RETURN(p->http,
                    http::Server::Create(http_options, *p->handler, p->logger, p->access_logger));
@@ -129,6 +135,7 @@ Status CangkuServer::Run() {
   parts_->pool->Join();
   p.flusher.request_stop();
   p.flusher.join();
+  p.body_pool->Join();
   parts_->logger->flush();
   parts_->access_logger->flush();
   return OkStatus();

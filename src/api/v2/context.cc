@@ -1,5 +1,7 @@
 #include "api/v2/context.h"
 
+#include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace cangku::api::v2 {
@@ -44,15 +46,19 @@ http::Task<StatusOr<std::string>> ReadAll(http::Request& request, size_t limit) 
 
 http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload,
                               http::WorkerPool& pool) {
-  // Two buffers: while the pool writes and hashes one, the I/O thread reads the next.
-  constexpr size_t kBuffer = 1 << 20;
-  std::vector<char> filled(kBuffer), reading(kBuffer);
-  StatusOr<size_t> n = co_await request.ReadBody(filled);
+  // Two buffers: while the pool writes and hashes one, the I/O thread reads the next. No
+  // larger than the body, and not zero-filled: they are written before they are read.
+  size_t size = 1 << 20;
+  if (auto length = request.content_length()) {
+    size = static_cast<size_t>(std::clamp<uint64_t>(*length, 1, size));
+  }
+  std::unique_ptr<char[]> filled(new char[size]), reading(new char[size]);
+  StatusOr<size_t> n = co_await request.ReadBody(std::span<char>(filled.get(), size));
   while (n.ok() && *n > 0) {
     Status appended;
-    std::span<const char> data(filled.data(), *n);
+    std::span<const char> data(filled.get(), *n);
     http::PoolJob job = pool.Start([&] { appended = upload.Append(data); });
-    n = co_await request.ReadBody(reading);
+    n = co_await request.ReadBody(std::span<char>(reading.get(), size));
     co_await job.Wait();
     if (!appended.ok()) co_return appended;
     std::swap(filled, reading);

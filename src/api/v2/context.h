@@ -19,6 +19,9 @@ namespace cangku::api::v2 {
 struct Context {
   registry::Registry& registry;
   http::WorkerPool& pool;
+  // Writes and hashes upload bodies: apart from `pool`, so that body bytes never queue behind
+  // database work and fsyncs.
+  http::WorkerPool& body_pool;
   Logger& logger;
 };
 
