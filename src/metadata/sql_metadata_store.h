@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metadata/audit_store.h"
+#include "metadata/identity_store.h"
 #include "metadata/lifecycle_store.h"
 #include "metadata/metadata_store.h"
 #include "metadata/migrations.h"
@@ -20,11 +22,15 @@ class connection_pool;
 
 namespace cangku::metadata {
 
-// MetadataStore (and LifecycleStore, for garbage collection and scrub) over SQL through SOCI:
-// SQLite (embedded, WAL) or PostgreSQL (scale-out). Thread-safe: each call leases one session from
-// a fixed pool (blocking while all are in use). Every SOCI/driver exception is caught here and
-// returned as kInternal.
-class SqlMetadataStore final : public MetadataStore, public LifecycleStore, public PolicyStore {
+// MetadataStore (and LifecycleStore, for garbage collection and scrub; PolicyStore; IdentityStore;
+// AuditStore) over SQL through SOCI: SQLite (embedded, WAL) or PostgreSQL (scale-out).
+// Thread-safe: each call leases one session from a fixed pool (blocking while all are in use).
+// Every SOCI/driver exception is caught here and returned as kInternal.
+class SqlMetadataStore final : public MetadataStore,
+                               public LifecycleStore,
+                               public PolicyStore,
+                               public IdentityStore,
+                               public AuditStore {
  public:
   // Opens the database and applies pending migrations. `url` is one of
   //   sqlite:///abs/path/metadata.db   a file (created if absent), `pool_size` connections
@@ -87,6 +93,34 @@ class SqlMetadataStore final : public MetadataStore, public LifecycleStore, publ
   StatusOr<int64_t> ProjectUsage(std::string_view project) override;
   Status PutProjectPolicy(std::string_view project, std::string_view policy_json,
                           int64_t now) override;
+
+  // IdentityStore: users, projects and members (sql_identity.cc), robots (sql_robots.cc).
+  Status CreateUser(const UserRecord& user) override;
+  StatusOr<UserRecord> GetUser(std::string_view name) override;
+  StatusOr<std::vector<UserRecord>> ListUsers(const PageRequest& page) override;
+  Status UpdateUser(const UserRecord& user) override;
+  Status DeleteUser(std::string_view name) override;
+
+  Status CreateProject(const ProjectRecord& project) override;
+  StatusOr<ProjectRecord> GetProject(std::string_view name) override;
+  StatusOr<std::vector<ProjectRecord>> ListProjects(const PageRequest& page) override;
+  Status UpdateProject(const ProjectRecord& project) override;
+  Status DeleteProject(std::string_view name) override;
+
+  Status PutMember(const MemberRecord& member) override;
+  Status DeleteMember(std::string_view project, std::string_view user) override;
+  StatusOr<std::vector<MemberRecord>> ListMembers(std::string_view project) override;
+  StatusOr<std::vector<MemberRecord>> ListMemberships(std::string_view user) override;
+
+  Status CreateRobot(const RobotRecord& robot) override;
+  StatusOr<RobotRecord> GetRobot(std::string_view name) override;
+  StatusOr<std::vector<RobotRecord>> ListRobots(std::string_view project) override;
+  Status UpdateRobot(const RobotRecord& robot) override;
+  Status DeleteRobot(std::string_view name) override;
+
+  // AuditStore (sql_audit.cc).
+  Status AppendAudit(const std::vector<AuditRecord>& records) override;
+  StatusOr<std::vector<AuditRecord>> QueryAudit(const AuditQuery& query) override;
 
  private:
   SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,
