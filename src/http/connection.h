@@ -9,6 +9,10 @@
 #include "http/exchange.h"
 #include "http/server.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace cangku::http {
 
 enum class ConnectionState { kIdle, kBusy, kClosed };
@@ -27,5 +31,10 @@ struct ConnectionContext {
 
 // Serves one keep-alive connection until the client closes, a timeout, or a drain.
 Task<void> ServeConnection(tcp::socket socket, ConnectionContext ctx);
+
+// The same over TLS: the handshake (within options->io_timeout) comes first. `tls` must
+// outlive the connection.
+Task<void> ServeTlsConnection(tcp::socket socket, boost::asio::ssl::context& tls,
+                              ConnectionContext ctx);
 
 }  // namespace cangku::http

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/connection.h"
+#include "http/tls.h"
 
 namespace cangku::http {
 
@@ -20,6 +21,7 @@ struct Server::Impl {
   const std::shared_ptr<Logger> logger;
   const std::shared_ptr<Logger> access_log;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::unique_ptr<ssl::context> tls;        // HTTPS when set; shared by every connection
   std::unique_ptr<tcp::acceptor> acceptor;  // runs on contexts[0]
   std::unique_ptr<asio::signal_set> signals;
   uint16_t port = 0;
@@ -76,7 +78,12 @@ Task<void> Server::Impl::Accept() {
     ConnectionContext ctx{
         &options,         &handler,  logger.get(),
         access_log.get(), &draining, [this](tcp::socket* s, ConnectionState st) { Track(s, st); }};
-    asio::co_spawn(target, ServeConnection(std::move(socket), std::move(ctx)), asio::detached);
+    if (tls) {
+      asio::co_spawn(target, ServeTlsConnection(std::move(socket), *tls, std::move(ctx)),
+                     asio::detached);
+    } else {
+      asio::co_spawn(target, ServeConnection(std::move(socket), std::move(ctx)), asio::detached);
+    }
   }
 }
 
@@ -128,6 +135,10 @@ StatusOr<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, H
   beast::error_code ec;
   auto address = asio::ip::make_address(options.address, ec);
   if (ec) return InvalidArgumentError("bad listen address '" + options.address + "'");
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty() ||
+      !options.tls_client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(impl->tls, MakeServerTlsContext(options));
+  }
   for (size_t i = 0; i < threads; ++i) {
     impl->contexts.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -155,8 +166,8 @@ void Server::Run() {
     guards.push_back(asio::make_work_guard(*ctx));
     threads.emplace_back([c = ctx.get()] { c->run(); });
   }
-  s.logger->info("listening on {}:{} with {} I/O threads", s.options.address, s.port,
-                 s.contexts.size());
+  s.logger->info("listening on {}:{} ({}) with {} I/O threads", s.options.address, s.port,
+                 s.tls ? "HTTPS" : "HTTP", s.contexts.size());
   {
     std::unique_lock lock(s.mu);
     s.cv.wait(lock, [&s] { return s.stop_requested; });

@@ -26,16 +26,25 @@ struct ServerOptions {
   size_t max_header_bytes = 64 * 1024;
   bool access_log = true;
   LogFormat log_format = LogFormat::kText;
+  // HTTPS when both are set (PEM files): the certificate chain, leaf first, and its private key
+  // (unencrypted). TLS 1.2 and 1.3 only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // With HTTPS: when set, clients must present a certificate that verifies against the CA
+  // certificates in this PEM file (mutual TLS); the handshake fails otherwise.
+  std::string tls_client_ca_file;
 };
 
-// The HTTP/1.1 server: one io_context per I/O thread; one listener hands connections to them
-// in turn.
-// Knows nothing about OCI: every request goes to the one Handler.
+// The HTTP/1.1 server, over TLS when configured: one io_context per I/O thread; one listener hands
+// connections to them in turn. Knows nothing about OCI: every request goes to the one Handler.
 class Server {
  public:
   // Binds the listening sockets. `handler` must outlive the server. `access_log` gets a line
   // per request (in JSON format, as JSON members; see MakeStderrLogger), `logger` the rest.
-  // Errors: kUnavailable when the address cannot be bound.
+  // Reads and checks the TLS files, if any.
+  // Errors: kInvalidArgument for a bad address, or TLS files that cannot be read, are not PEM,
+  // or hold a key that does not match the certificate; kUnavailable when the address cannot be
+  // bound.
   static StatusOr<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler& handler,
                                                   std::shared_ptr<Logger> logger,
                                                   std::shared_ptr<Logger> access_log);
