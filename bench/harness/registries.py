@@ -208,6 +208,8 @@ class Cangku(Registry):
         return [self.binary, "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", self.data_dir]
 
     def env(self):
-        # The same logging as Distribution's: warn level, no access log (unless access_log).
+        # The same set-up as Distribution's: warn level, no access log (unless access_log), no
+        # authentication (Distribution runs without it too).
         return {"CANGKU_LOG_LEVEL": "info" if self.access_log else "warn",
-                "CANGKU_LOG_ACCESS_LOG": "true" if self.access_log else "false"}
+                "CANGKU_LOG_ACCESS_LOG": "true" if self.access_log else "false",
+                "CANGKU_AUTH_ENABLED": "false"}

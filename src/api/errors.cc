@@ -54,6 +54,12 @@ Entry Lookup(ErrorCode code) {
       return {"UNAVAILABLE", 503};
     case ErrorCode::kUnknown:
       return {"UNKNOWN", 500};
+    case ErrorCode::kBadRequest:
+      return {"BAD_REQUEST", 400};
+    case ErrorCode::kNotFound:
+      return {"NOT_FOUND", 404};
+    case ErrorCode::kConflict:
+      return {"CONFLICT", 409};
   }
   return {"UNKNOWN", 500};
 }
@@ -72,6 +78,26 @@ ErrorCode UnexpectedErrorCode(const Status& status) {
       return ErrorCode::kTooManyRequests;
     default:
       return ErrorCode::kUnknown;
+  }
+}
+
+ErrorCode ErrorCodeForStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+      return ErrorCode::kBadRequest;
+    case StatusCode::kNotFound:
+      return ErrorCode::kNotFound;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kAborted:
+      return ErrorCode::kConflict;
+    case StatusCode::kPermissionDenied:
+      return ErrorCode::kDenied;
+    case StatusCode::kUnauthenticated:
+      return ErrorCode::kUnauthorized;
+    default:
+      return UnexpectedErrorCode(status);
   }
 }
 

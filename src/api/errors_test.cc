@@ -42,5 +42,23 @@ TEST(ErrorsTest, UnexpectedStatuses) {
   EXPECT_EQ(UnexpectedErrorCode(NotFoundError("uploads dir")), ErrorCode::kUnknown);
 }
 
+TEST(ErrorsTest, AdminStatuses) {
+  EXPECT_EQ(ErrorCodeForStatus(InvalidArgumentError("bad name")), ErrorCode::kBadRequest);
+  EXPECT_EQ(HttpStatus(ErrorCode::kBadRequest), 400);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kBadRequest), "BAD_REQUEST");
+  EXPECT_EQ(ErrorCodeForStatus(NotFoundError("no user")), ErrorCode::kNotFound);
+  EXPECT_EQ(HttpStatus(ErrorCode::kNotFound), 404);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kNotFound), "NOT_FOUND");
+  EXPECT_EQ(ErrorCodeForStatus(AlreadyExistsError("user")), ErrorCode::kConflict);
+  EXPECT_EQ(ErrorCodeForStatus(FailedPreconditionError("last admin")), ErrorCode::kConflict);
+  EXPECT_EQ(HttpStatus(ErrorCode::kConflict), 409);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kConflict), "CONFLICT");
+  EXPECT_EQ(ErrorCodeForStatus(PermissionDeniedError("no")), ErrorCode::kDenied);
+  EXPECT_EQ(ErrorCodeForStatus(UnauthenticatedError("who")), ErrorCode::kUnauthorized);
+  EXPECT_EQ(ErrorCodeForStatus(ResourceExhaustedError("slow")), ErrorCode::kTooManyRequests);
+  EXPECT_EQ(ErrorCodeForStatus(UnavailableError("db")), ErrorCode::kUnavailable);
+  EXPECT_EQ(ErrorCodeForStatus(InternalError("disk")), ErrorCode::kUnknown);
+}
+
 }  // namespace
 }  // namespace cangku::api

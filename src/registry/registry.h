@@ -102,6 +102,12 @@ class Registry {
   // Removes expired upload sessions and orphaned upload data.
   StatusOr<size_t> ExpireUploads(bool at_startup);
 
+  // Drops the cached manifests of `repository` (after garbage collection or retention removed
+  // some of them behind the registry's back).
+  void ForgetCachedManifests(std::string_view repository) {
+    cache_.InvalidateRepository(repository);
+  }
+
  private:
   // Every blob the manifest names must be in the repository with the size it says.
   // Errors: kNotFound, kInvalidArgument.

@@ -16,6 +16,8 @@
 #include "metadata/sql_metadata_store.h"
 #include "registry/pull_recorder.h"
 #include "registry/registry.h"
+#include "server/auth_parts.h"
+#include "server/scheduled_jobs.h"
 #include "storage/filesystem/filesystem_blob_store.h"
 #ifdef CANGKU_FEATURE_POLICY
 #include "features/policy/policy_service.h"
@@ -37,12 +39,19 @@ struct CangkuServer::Parts {
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::WorkerPool> body_pool;
+  std::unique_ptr<AuthParts> auth;  // null when authentication is off
+  std::unique_ptr<api::AuthContext> auth_context;
+  std::unique_ptr<api::admin::AdminApiContext> admin_context;
   std::unique_ptr<api::ApiHandler> handler;
+  std::unique_ptr<Scheduler> scheduler;  // null when nothing is scheduled
   std::unique_ptr<http::Server> http;
-  // Writes the noted pulls every kPullFlushPeriod; declared last, so it stops first.
+  // Writes the noted pulls and audit events every kFlushPeriod; declared last, so it stops
+  // first.
   std::mutex flusher_mu;
   std::condition_variable_any flusher_cv;
   std::jthread flusher;
+  uint64_t audit_dropped_reported = 0;  // used by the flusher only
+  std::chrono::milliseconds expiry_period{60000};
 };
 
 CangkuServer::CangkuServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -65,12 +74,61 @@ StatusOr<http::ServerOptions> HttpOptions(const Config& config) {
   o.max_connections = static_cast<size_t>(config.max_connections);
   o.access_log = config.access_log;
   o.log_format = config.log_format;
+  o.tls_cert_file = config.tls_cert;
+  o.tls_key_file = config.tls_key;
+  o.tls_client_ca_file = config.tls_client_ca;
   return o;
 }
 
-constexpr std::chrono::seconds kPullFlushPeriod{3};
+// Says at start whether clients connect over HTTPS and must present certificates.
+void LogTransport(Logger& logger, const Config& config) {
+  if (config.tls_cert.empty()) {
+    if (config.allow_insecure) {
+      logger.warn("HTTPS off: plain HTTP on {} (http.allow_insecure)", config.addr);
+    } else {
+      logger.info("HTTPS off: plain HTTP on loopback address {}", config.addr);
+    }
+  } else if (config.tls_client_ca.empty()) {
+    logger.info("HTTPS on (certificate {}); mTLS off", config.tls_cert);
+  } else {
+    logger.info("HTTPS on (certificate {}); mTLS on: client certificates must verify against {}",
+                config.tls_cert, config.tls_client_ca);
+  }
+}
+
+constexpr std::chrono::seconds kFlushPeriod{1};
+// How often a serving registry looks for upload sessions older than uploads.expiry (sessions in
+// use are skipped): every minute, or twice per expiry time when that is shorter.
+std::chrono::milliseconds ExpiryPeriod(const Config& config) {
+  return std::clamp(std::chrono::milliseconds(config.upload_expiry_s * 500),
+                    std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
+}
 
 }  // namespace
+
+void CangkuServer::ExpireUploads(Parts& p) {
+  StatusOr<size_t> removed = p.registry->ExpireUploads(/*at_startup=*/false);
+  if (!removed.ok()) {
+    p.logger->warn("cannot expire abandoned uploads: {}", removed.status().ToString());
+  } else if (*removed > 0) {
+    p.logger->info("removed {} abandoned uploads", *removed);
+  }
+}
+
+void CangkuServer::FlushRecords(Parts& p) {
+  if (Status s = p.pulls->Flush(); !s.ok()) {
+    p.logger->warn("cannot record manifest pulls: {}", s.ToString());
+  }
+  if (!p.auth) return;
+  if (Status s = p.auth->audit->Flush(); !s.ok()) {
+    p.logger->warn("cannot write the audit log: {}", s.ToString());
+  }
+  uint64_t dropped = p.auth->audit->dropped();
+  if (dropped > p.audit_dropped_reported) {
+    p.logger->error("audit log: {} events dropped (the store could not keep up)", dropped);
+    p.audit_dropped_reported = dropped;
+  }
+}
 
 StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& config) {
   auto p = std::make_unique<Parts>();
@@ -102,16 +160,37 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   ASSIGN_OR_RETURN(size_t removed, p->registry->ExpireUploads(/*at_startup=*/true));
   if (removed) p->logger->info("removed {} abandoned uploads", removed);
 
+  p->expiry_period = ExpiryPeriod(config);
   p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
   // One body thread per I/O thread: each I/O thread reads while its uploads are written.
   p->body_pool = std::make_unique<http::WorkerPool>(
       config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
                             : std::max(1u, std::thread::hardware_concurrency()));
+  if (config.auth_enabled) {
+    ASSIGN_OR_RETURN(
+        p->auth, AuthParts::Create(config, root, *p->metadata, *p->registry, p->clock, p->random));
+    RETURN_IF_ERROR(p->auth->Bootstrap(config, root, *p->logger));
+    p->auth_context = std::make_unique<api::AuthContext>(p->auth->AuthContext(config));
+    p->admin_context =
+        std::make_unique<api::admin::AdminApiContext>(p->auth->AdminContext(*p->pool, *p->logger));
+  } else {
+    p->logger->warn("authentication is off (auth.enabled: false): anyone may push and delete");
+  }
   p->handler = std::make_unique<api::ApiHandler>(
-      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger});
+      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger}, p->auth_context.get(),
+      p->admin_context.get());
+  policy::PolicyService* policies = nullptr;
+#ifdef CANGKU_FEATURE_POLICY
+  policies = p->policy.get();
+#endif
+  JobDeps jobs{
+      *p->blobs, *p->metadata, *p->registry, policies, p->auth ? p->auth->audit.get() : nullptr,
+      p->clock,  *p->logger};
+  ASSIGN_OR_RETURN(p->scheduler, MakeScheduler(config, jobs));
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
   ASSIGN_OR_RETURN(p->http,
                    http::Server::Create(http_options, *p->handler, p->logger, p->access_logger));
+  LogTransport(*p->logger, config);
   p->logger->info("data in {}, metadata at {}", root,
                   config.metadata_url.empty() ? url : "(configured url)");
   return std::unique_ptr<CangkuServer>(new CangkuServer(std::move(p)));
@@ -119,19 +198,25 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
 
 Status CangkuServer::Run() {
   Parts& p = *parts_;
-  // Flushes the noted pulls every kPullFlushPeriod until stopped, then once more.
+  // Flushes the noted pulls and audit events every kFlushPeriod until stopped, then once more;
+  // expires abandoned upload sessions every expiry_period.
   p.flusher = std::jthread([&p](std::stop_token stop) {
+    auto next_expiry = std::chrono::steady_clock::now() + p.expiry_period;
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(p.flusher_mu);
-        p.flusher_cv.wait_for(lock, stop, kPullFlushPeriod, [] { return false; });
+        p.flusher_cv.wait_for(lock, stop, kFlushPeriod, [] { return false; });
       }
-      if (Status s = p.pulls->Flush(); !s.ok()) {
-        p.logger->warn("cannot record manifest pulls: {}", s.ToString());
+      FlushRecords(p);
+      if (std::chrono::steady_clock::now() >= next_expiry && !stop.stop_requested()) {
+        ExpireUploads(p);
+        next_expiry = std::chrono::steady_clock::now() + p.expiry_period;
       }
     }
   });
+  if (p.scheduler) p.scheduler->Start();
   parts_->http->Run();
+  if (p.scheduler) p.scheduler->Stop();
   parts_->pool->Join();
   p.flusher.request_stop();
   p.flusher.join();

@@ -22,6 +22,10 @@ class CangkuServer {
  private:
   struct Parts;
   explicit CangkuServer(std::unique_ptr<Parts> parts);
+  // Writes what the request path noted in memory: manifest pulls and audit events.
+  static void FlushRecords(Parts& p);
+  // Removes upload sessions older than uploads.expiry that no request is using.
+  static void ExpireUploads(Parts& p);
   std::unique_ptr<Parts> parts_;
 };
 

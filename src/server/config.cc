@@ -1,5 +1,8 @@
 #include "server/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <strings.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -7,6 +10,8 @@
 #include <fstream>
 #include <functional>
 #include <vector>
+
+#include "common/cron.h"
 
 extern char** environ;
 
@@ -51,6 +56,16 @@ std::function<std::string(Config&, const std::string&)> Str(std::string Config::
   };
 }
 
+// A cron expression, checked when read.
+std::function<std::string(Config&, const std::string&)> Cron(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) {
+    StatusOr<CronSchedule> schedule = CronSchedule::Parse(v);
+    if (!schedule.ok()) return schedule.status().message();
+    c.*field = v;
+    return std::string();
+  };
+}
+
 std::string SetBool(bool* out, const std::string& v) {
   if (v == "true" || v == "1" || v == "yes" || v == "on") {
     *out = true;
@@ -84,6 +99,13 @@ const std::vector<Key>& Keys() {
        Int(&Config::drain_timeout_s, 0, 86400)},
       {"http", "max_connections", "open connections at most",
        Int(&Config::max_connections, 1, 1000000)},
+      {"http", "allow_insecure", "serve plain HTTP on an address other than loopback (true/false)",
+       [](Config& c, const std::string& v) { return SetBool(&c.allow_insecure, v); }},
+      {"tls", "cert", "PEM certificate chain, leaf first; with tls.key, serve HTTPS",
+       Str(&Config::tls_cert)},
+      {"tls", "key", "PEM private key of tls.cert (unencrypted)", Str(&Config::tls_key)},
+      {"tls", "client_ca", "PEM CA certificates client certificates must verify against (mTLS)",
+       Str(&Config::tls_client_ca)},
       {"storage", "data_dir", "directory of blobs, uploads and the SQLite database",
        Str(&Config::data_dir)},
       {"metadata", "url",
@@ -97,7 +119,7 @@ const std::vector<Key>& Keys() {
       {"limits", "manifest_cache_entries", "manifests kept in memory (0: no cache)",
        Int(&Config::manifest_cache_entries, 0, 10000000)},
       {"uploads", "expiry", "seconds before an abandoned upload session is removed",
-       Int(&Config::upload_expiry_s, 60, 365 * 86400)},
+       Int(&Config::upload_expiry_s, 2, 365 * 86400)},
       {"workers", "threads", "threads for blocking work (database, fsync)",
        Int(&Config::worker_threads, 1, 1024)},
       {"log", "level", "trace, debug, info, warn or error",
@@ -121,6 +143,40 @@ const std::vector<Key>& Keys() {
        }},
       {"log", "access_log", "one line per request (true/false)",
        [](Config& c, const std::string& v) { return SetBool(&c.access_log, v); }},
+      {"auth", "enabled",
+       "require authentication and project permissions (false: an open registry)",
+       [](Config& c, const std::string& v) { return SetBool(&c.auth_enabled, v); }},
+      {"auth", "token_realm", "token endpoint URL in challenges (default: from the Host header)",
+       Str(&Config::token_realm)},
+      {"auth", "token_service", "service name of the tokens (their audience)",
+       Str(&Config::token_service)},
+      {"auth", "token_issuer", "issuer name of the tokens", Str(&Config::token_issuer)},
+      {"auth", "token_expiry", "lifetime of access tokens (seconds)",
+       Int(&Config::token_expiry_s, 30, 86400)},
+      {"auth", "auto_create_projects",
+       "a user's push to a missing project creates it (false: NAME_UNKNOWN)",
+       [](Config& c, const std::string& v) { return SetBool(&c.auto_create_projects, v); }},
+      {"auth", "bcrypt_cost", "bcrypt cost of new password hashes",
+       Int(&Config::bcrypt_cost, 4, 16)},
+      {"auth", "max_failed_logins_per_user", "failed logins before a user name is locked out",
+       Int(&Config::max_failed_logins_per_user, 1, 1000)},
+      {"auth", "max_failed_logins_per_address",
+       "failed logins before a client address is locked out",
+       Int(&Config::max_failed_logins_per_address, 1, 100000)},
+      {"auth", "login_lockout", "first lockout (seconds); doubles while failures go on",
+       Int(&Config::login_lockout_s, 1, 86400)},
+      {"audit", "pulls", "audit every manifest pull (true/false)",
+       [](Config& c, const std::string& v) { return SetBool(&c.audit_pulls, v); }},
+      {"gc", "schedule", "cron expression (UTC) of garbage collection runs inside serve",
+       Cron(&Config::gc_schedule)},
+      {"gc", "grace", "scheduled gc spares what is younger than this (seconds)",
+       Int(&Config::gc_grace_s, 0, 365 * 86400)},
+      {"gc", "delete_untagged", "scheduled gc also deletes untagged manifests (true/false)",
+       [](Config& c, const std::string& v) { return SetBool(&c.gc_delete_untagged, v); }},
+      {"retention", "schedule", "cron expression (UTC) of retention runs inside serve",
+       Cron(&Config::retention_schedule)},
+      {"retention", "grace", "scheduled retention spares untagged manifests younger than this",
+       Int(&Config::retention_grace_s, 0, 365 * 86400)},
   };
   return keys;
 }
@@ -176,6 +232,39 @@ Status ApplyFile(Config& config, const std::string& path) {
   return OkStatus();
 }
 
+// True for 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses no other host reaches.
+bool IsLoopbackHost(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (strcasecmp(host.c_str(), "localhost") == 0) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+}
+
+// The rules between keys, once every source has been applied.
+Status CheckTls(const Config& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return InvalidArgumentError(c.tls_cert.empty() ? "tls.key is set without tls.cert"
+                                                   : "tls.cert is set without tls.key");
+  }
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty()) {
+    return InvalidArgumentError(
+        "tls.client_ca is set without tls.cert and tls.key: client certificates need HTTPS");
+  }
+  std::string host = c.addr.substr(0, c.addr.rfind(':'));
+  if (c.tls_cert.empty() && !c.allow_insecure && !IsLoopbackHost(host)) {
+    return InvalidArgumentError(
+        "http.addr " + c.addr +
+        " is not a loopback address: refusing plain HTTP there; set tls.cert and tls.key to "
+        "serve HTTPS, or http.allow_insecure: true to serve plain HTTP anyway");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 const std::map<std::string, std::string>& ConfigKeys() {
@@ -199,6 +288,11 @@ StatusOr<Config> LoadConfig(const std::string& path,
       return InvalidArgumentError("environment " + var + " = '" + it->second + "': " + err);
     }
   }
+  // Only from the environment: a password does not belong in a configuration file.
+  if (auto it = env.find("CANGKU_ADMIN_PASSWORD"); it != env.end()) {
+    config.admin_password = it->second;
+  }
+  RETURN_IF_ERROR(CheckTls(config));
   return config;
 }
 

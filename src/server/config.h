@@ -19,6 +19,12 @@ struct Config {
   int io_timeout_s = 60;
   int drain_timeout_s = 30;
   int max_connections = 10000;
+  // Plain HTTP on an address other than loopback is refused unless this is set.
+  bool allow_insecure = false;
+  // tls: HTTPS when cert and key are set (PEM files); mutual TLS when client_ca is set too.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
   // storage
   std::string data_dir = "./data";
   // metadata
@@ -36,6 +42,27 @@ struct Config {
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
   bool access_log = true;
+  // auth
+  bool auth_enabled = true;
+  std::string token_realm;  // empty: <scheme>://<Host header>/service/token
+  std::string token_service = "cangku";
+  std::string token_issuer = "cangku";
+  int token_expiry_s = 300;
+  bool auto_create_projects = true;
+  int bcrypt_cost = 10;
+  int max_failed_logins_per_user = 5;
+  int max_failed_logins_per_address = 20;
+  int login_lockout_s = 60;
+  // audit
+  bool audit_pulls = true;
+  // gc, retention: scheduled runs inside `serve` (cron expressions, UTC; empty: none)
+  std::string gc_schedule;
+  int gc_grace_s = 3600;
+  bool gc_delete_untagged = false;
+  std::string retention_schedule;
+  int retention_grace_s = 3600;
+  // The first system admin's password (environment CANGKU_ADMIN_PASSWORD only); empty: random.
+  std::string admin_password;
 };
 
 // The documented keys as "section.key" -> one-line description, in file order (for
@@ -43,9 +70,11 @@ struct Config {
 const std::map<std::string, std::string>& ConfigKeys();
 
 // Builds the configuration: defaults, then the YAML file at `path` (if not empty), then
-// environment variables CANGKU_<SECTION>_<KEY> from `env` (e.g. CANGKU_HTTP_ADDR).
-// Errors: kInvalidArgument naming the bad key, its value and (for the file) its line;
-// kNotFound when the file does not exist.
+// environment variables CANGKU_<SECTION>_<KEY> from `env` (e.g. CANGKU_HTTP_ADDR), then checks
+// the keys against each other: tls.cert and tls.key come together, tls.client_ca needs them,
+// and without them http.addr must be a loopback address unless http.allow_insecure is set.
+// Errors: kInvalidArgument naming the bad key, its value and (for the file) its line, or the
+// keys in conflict; kNotFound when the file does not exist.
 StatusOr<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env);
 
 // The process environment as a map, for LoadConfig.

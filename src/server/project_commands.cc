@@ -1,5 +1,6 @@
 #include "server/project_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -114,6 +115,54 @@ StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config&
   }
   std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
   return metadata::SqlMetadataStore::Create("sqlite://" + root + "/metadata.db", 2);
+}
+
+namespace {
+
+// The --retention-* options of `cangku project policy`.
+void AddRetentionRuleOptions(CLI::App& policy, ProjectPolicyOptions& options) {
+  policy
+      .add_option_function<int64_t>(
+          "--retention-keep-last", [&](const int64_t& n) { options.retention_keep_last = n; },
+          "retention: keep the N most recently pushed tags of each repository")
+      ->check(CLI::NonNegativeNumber);
+  policy
+      .add_option_function<int64_t>(
+          "--retention-keep-pulled-days",
+          [&](const int64_t& d) { options.retention_keep_pulled_days = d; },
+          "retention: keep the tags pulled in the last D days")
+      ->check(CLI::NonNegativeNumber);
+  policy.add_option("--retention-keep-tags", options.retention_keep_tags,
+                    "retention: keep the tags matching these globs");
+  policy.add_option("--retention-keep-tags-not", options.retention_keep_tags_not,
+                    "retention: keep the tags matching none of these globs");
+  policy.add_flag("--retention-remove-untagged", options.retention_remove_untagged,
+                  "retention: also delete the manifests left without a tag");
+  policy.add_flag("--no-retention", options.no_retention, "remove the retention rules");
+}
+
+}  // namespace
+
+std::pair<CLI::App*, CLI::App*> AddProjectPolicyCommands(CLI::App& project,
+                                                         ProjectPolicyOptions& options,
+                                                         std::string& config_path,
+                                                         std::string& data_dir) {
+  auto* policy = project.add_subcommand("policy", "set a project's policies");
+  auto* show = project.add_subcommand("show", "print a project's policies");
+  policy->add_option("--project", options.project, "project name")->required();
+  policy->add_option("--immutable-tags", options.immutable_tags,
+                     "tag patterns (glob: * and ?) that may not change once pushed");
+  policy->add_flag("--no-immutable-tags", options.no_immutable_tags, "make every tag mutable");
+  policy->add_option("--quota-bytes", options.quota_bytes, "limit on the project's blob bytes")
+      ->check(CLI::NonNegativeNumber);
+  policy->add_flag("--no-quota", options.no_quota, "remove the quota");
+  AddRetentionRuleOptions(*policy, options);
+  show->add_option("name", options.project, "project name")->required();
+  for (auto* cmd : {policy, show}) {
+    cmd->add_option("--config", config_path, "YAML configuration file");
+    cmd->add_option("--data-dir", data_dir, "data directory (overrides storage.data_dir)");
+  }
+  return {policy, show};
 }
 
 int RunProjectPolicyCommand(const Config& config, const ProjectPolicyOptions& options) {

@@ -4,10 +4,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "server/config.h"
+
+namespace CLI {
+class App;
+}
 
 namespace cangku::metadata {
 class SqlMetadataStore;
@@ -40,5 +45,12 @@ StatusOr<std::unique_ptr<metadata::SqlMetadataStore>> OpenMetadata(const Config&
 // 1 failure (also when the policy feature was not built in), 2 bad arguments.
 int RunProjectPolicyCommand(const Config& config, const ProjectPolicyOptions& options);
 int RunProjectShowCommand(const Config& config, const std::string& project);
+
+// Adds `policy` and `show` below `project` (the options filling `options`, --config and
+// --data-dir filling `config_path` and `data_dir`); returns them.
+std::pair<CLI::App*, CLI::App*> AddProjectPolicyCommands(CLI::App& project,
+                                                         ProjectPolicyOptions& options,
+                                                         std::string& config_path,
+                                                         std::string& data_dir);
 
 }  // namespace cangku::server

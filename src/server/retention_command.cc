@@ -19,7 +19,38 @@ int Fail(const Status& status) {
   return 1;
 }
 
+metadata::AuditRecord Record(const std::string& actor, const std::string& address,
+                             std::string action, std::string resource, std::string detail) {
+  metadata::AuditRecord r;
+  r.actor = actor;
+  r.address = address;
+  r.action = std::move(action);
+  r.project = resource.substr(0, resource.find('/'));
+  r.resource = std::move(resource);
+  r.result = "ok";
+  r.detail = std::move(detail);
+  return r;
+}
+
 }  // namespace
+
+#ifdef CANGKU_FEATURE_RETENTION
+std::vector<metadata::AuditRecord> RetentionAuditRecords(const retention::RetentionReport& report,
+                                                         const std::string& actor,
+                                                         const std::string& address) {
+  std::vector<metadata::AuditRecord> records;
+  for (const retention::Removal& r : report.removed) {
+    std::string resource =
+        r.tag.empty() ? r.repository + "@" + r.digest.str() : r.repository + ":" + r.tag;
+    records.push_back(Record(actor, address, "retention.delete", resource, r.reason));
+  }
+  std::string summary = std::to_string(report.RemovedTags()) + " tags and " +
+                        std::to_string(report.RemovedManifests()) + " manifests removed, " +
+                        std::to_string(report.tags_kept) + " tags kept";
+  records.push_back(Record(actor, address, "retention.run", "", summary));
+  return records;
+}
+#endif
 
 int RunRetentionCommand(const Config& config, const RetentionCommandOptions& options) {
   if (options.project.find('/') != std::string::npos) {
@@ -37,6 +68,10 @@ int RunRetentionCommand(const Config& config, const RetentionCommandOptions& opt
   StatusOr<retention::RetentionReport> report = retention.Run(run);
   if (!report.ok()) return Fail(report.status());
   std::fputs(retention::FormatReport(*report).c_str(), stdout);
+  if (report->dry_run) return 0;
+  std::vector<metadata::AuditRecord> records = RetentionAuditRecords(*report, "system", "cli");
+  for (metadata::AuditRecord& r : records) r.time = UnixSeconds(clock.Now());
+  if (Status s = (*store)->AppendAudit(records); !s.ok()) return Fail(s);
   return 0;
 #else
   (void)config;

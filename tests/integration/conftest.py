@@ -7,6 +7,7 @@ The registry under test is chosen by CANGKU_TEST_TARGET:
 Only the standard library is used (http.client, socket, subprocess, hashlib, json).
 """
 
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -17,6 +18,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -46,6 +48,9 @@ DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 EMPTY_BLOB = b"{}"
 EMPTY_DIGEST = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 ALL_MANIFEST_TYPES = ", ".join([OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST])
+
+# The system admin's password of every Cangku the tests start (CANGKU_ADMIN_PASSWORD).
+ADMIN_PASSWORD = "integration-admin-secret"
 
 # Error codes of the distribution spec and the HTTP status each must come with.
 ERROR_STATUS = {
@@ -159,19 +164,38 @@ class Response:
             self.status, self.reason, dict(self.headers.items()), body)
 
 
-class Client:
-    """Tiny registry client over http.client. One connection per request unless told."""
+def basic_auth(user, password):
+    token = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+    return "Basic " + token
 
-    def __init__(self, host, port, timeout=60):
+
+class Client:
+    """Tiny registry client over http.client. One connection per request unless told.
+    `authorization` (an Authorization header value) is sent unless a request sets its own."""
+
+    def __init__(self, host, port, timeout=60, authorization=None):
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.authorization = authorization
+
+    def with_auth(self, headers):
+        headers = dict(headers or {})
+        if self.authorization and not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = self.authorization
+        return headers
+
+    # HTTPS with this ssl.SSLContext when set (see TlsRegistry).
+    ssl_context = None
 
     def conn(self, timeout=None):
+        if self.ssl_context is not None:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout or self.timeout,
+                                               context=self.ssl_context)
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout or self.timeout)
 
     def request(self, method, path, body=None, headers=None, timeout=None):
-        headers = dict(headers or {})
+        headers = self.with_auth(headers)
         c = self.conn(timeout)
         try:
             if body is None and method in ("PUT", "POST", "PATCH"):
@@ -206,11 +230,13 @@ class Client:
     def raw_socket(self, timeout=None):
         s = socket.create_connection((self.host, self.port), timeout=timeout or self.timeout)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.ssl_context is not None:
+            s = self.ssl_context.wrap_socket(s, server_hostname=self.host)
         return s
 
     def raw_head(self, method, path, headers):
         lines = ["%s %s HTTP/1.1" % (method, path), "Host: %s:%d" % (self.host, self.port)]
-        for k, v in headers.items():
+        for k, v in self.with_auth(headers).items():
             lines.append("%s: %s" % (k, v))
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -275,7 +301,7 @@ class Client:
 
     def stream_request(self, method, path, gen, length, headers=None, timeout=600):
         """Request with a declared Content-Length and a body produced by a generator."""
-        h = dict(headers or {})
+        h = self.with_auth(headers)
         h["Content-Length"] = str(length)
         c = self.conn(timeout)
         try:
@@ -326,8 +352,9 @@ def read_response(f, method_head=False):
 class Registry:
     """One registry process on a free loopback port with its own data dir."""
 
-    def __init__(self, workdir, target=TARGET):
+    def __init__(self, workdir, target=TARGET, env=None):
         self.target = target
+        self.env = dict(env or {})
         self.workdir = workdir
         self.data_dir = os.path.join(workdir, "data")
         os.makedirs(self.data_dir, exist_ok=True)
@@ -347,8 +374,26 @@ class Registry:
         return self.proc.pid
 
     @property
+    def auth_enabled(self):
+        return self.target == "cangku" and self.env.get("CANGKU_AUTH_ENABLED") != "false"
+
+    @property
+    def creds(self):
+        """user:password of the system admin ("" when the registry has no authentication)."""
+        return "admin:" + ADMIN_PASSWORD if self.auth_enabled else ""
+
+    @property
     def client(self):
+        """A client signed in as the system admin (Basic credentials)."""
+        authorization = basic_auth("admin", ADMIN_PASSWORD) if self.auth_enabled else None
+        return Client(self.host, self.port, authorization=authorization)
+
+    @property
+    def anon_client(self):
         return Client(self.host, self.port)
+
+    def client_as(self, user, password):
+        return Client(self.host, self.port, authorization=basic_auth(user, password))
 
     def _command(self):
         if self.target == "distribution":
@@ -381,8 +426,13 @@ class Registry:
             cmd = self._command()
             if not os.path.exists(cmd[0]):
                 pytest.skip("registry binary %s does not exist (set CANGKU_BIN)" % cmd[0])
+            env = dict(os.environ)
+            if self.target == "cangku":
+                env.update({"CANGKU_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                            "CANGKU_AUTH_BCRYPT_COST": "4"})
+            env.update(self.env)
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log,
-                                         stderr=subprocess.STDOUT, cwd=self.workdir)
+                                         stderr=subprocess.STDOUT, cwd=self.workdir, env=env)
             try:
                 self.wait_ready(timeout)
                 return self
@@ -399,7 +449,9 @@ class Registry:
             if rc is not None:
                 raise RegistryExited("exited with %s" % rc)
             try:
-                r = Client(self.host, self.port, timeout=2).get("/v2/")
+                c = self.client
+                c.timeout = 2
+                r = c.get("/v2/")
                 if r.status == 200:
                     if self._owns_port():
                         return
@@ -493,9 +545,9 @@ class RegistryExited(Exception):
 
 
 @contextlib.contextmanager
-def _registry_in(tmpdir_factory_or_path):
+def _registry_in(tmpdir_factory_or_path, env=None, make=Registry):
     workdir = tempfile.mkdtemp(prefix="cangku-it-")
-    reg = Registry(workdir)
+    reg = make(workdir, env=env)
     try:
         reg.start()
         yield reg
@@ -506,6 +558,63 @@ def _registry_in(tmpdir_factory_or_path):
             pass
         if os.environ.get("CANGKU_TEST_KEEP") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def registry_with(env):
+    """A context manager: a registry started with extra environment (CANGKU_* settings)."""
+    return _registry_in(None, env=env)
+
+
+class TlsFiles:
+    """PEM files of an HTTPS registry (cert, key; client_ca for mutual TLS) and of its clients
+    (ca to verify the registry; client_cert and client_key to present, if any)."""
+
+    def __init__(self, cert, key, ca, client_ca=None, client_cert=None, client_key=None):
+        self.cert = cert
+        self.key = key
+        self.ca = ca
+        self.client_ca = client_ca
+        self.client_cert = client_cert
+        self.client_key = client_key
+
+
+class TlsRegistry(Registry):
+    """A Cangku serving HTTPS (tls.cert, tls.key and, for mutual TLS, tls.client_ca); the
+    clients it hands out are those of Registry, over HTTPS with its TlsFiles."""
+
+    def __init__(self, workdir, tls, target=TARGET, env=None):
+        env = dict(env or {})
+        env.update({"CANGKU_TLS_CERT": tls.cert, "CANGKU_TLS_KEY": tls.key})
+        if tls.client_ca:
+            env["CANGKU_TLS_CLIENT_CA"] = tls.client_ca
+        super().__init__(workdir, target=target, env=env)
+        self.tls = tls
+
+    def ssl_context(self, client_cert=True):
+        ctx = ssl.create_default_context(cafile=self.tls.ca)
+        if client_cert and self.tls.client_cert:
+            ctx.load_cert_chain(self.tls.client_cert, self.tls.client_key)
+        return ctx
+
+    def _secure(self, client):
+        client.ssl_context = self.ssl_context()
+        return client
+
+    @property
+    def client(self):
+        return self._secure(super().client)
+
+    @property
+    def anon_client(self):
+        return self._secure(super().anon_client)
+
+    def client_as(self, user, password):
+        return self._secure(super().client_as(user, password))
+
+
+def tls_registry_with(tls, env=None):
+    """A context manager: a registry serving HTTPS with `tls` (TlsFiles), and extra environment."""
+    return _registry_in(None, env=env, make=lambda workdir, env: TlsRegistry(workdir, tls, env=env))
 
 
 @pytest.fixture(scope="module")
@@ -731,3 +840,42 @@ def test_images():
             if p.returncode != 0 or not complete():
                 pytest.fail("building test images failed:\n%s\n%s" % (p.stdout[-2000:], p.stderr[-4000:]))
     return cache
+
+
+# --------------------------------------------------------------------------------------------
+# The admin API (/api/v1) and the identity CLI (test_admin_api.py)
+
+
+class AuthServer:
+    """A Cangku that requires authentication: unpacks as (url, admin_password); `reg` is the
+    Registry (data_dir, client_as, anon_client, stop/start)."""
+
+    def __init__(self, reg):
+        self.reg = reg
+        self.url = "http://%s" % reg.addr
+        self.admin_password = ADMIN_PASSWORD
+
+    def __iter__(self):
+        return iter((self.url, self.admin_password))
+
+
+@pytest.fixture(scope="module")
+def auth_registry():
+    """A registry with authentication on, whose system admin "admin" has the password
+    CANGKU_ADMIN_PASSWORD the fixture sets; shared by a module's tests (use unique names)."""
+    with _registry_in(None, env={"CANGKU_AUTH_ENABLED": "true"}) as reg:
+        yield AuthServer(reg)
+
+
+def cangku_binary():
+    """The binary under test (CANGKU_BIN, default build/cangku)."""
+    binary = os.environ.get("CANGKU_BIN", os.path.join(ROOT, "build", "cangku"))
+    return binary if os.path.isabs(binary) else os.path.join(ROOT, binary)
+
+
+def run_cangku(*args, stdin="", env=None, timeout=60):
+    """Runs the cangku binary; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([cangku_binary(), *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)

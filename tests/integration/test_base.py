@@ -45,7 +45,7 @@ def test_keep_alive_serves_several_requests(api):
     c = api.conn()
     try:
         for _ in range(5):
-            c.request("GET", "/v2/")
+            c.request("GET", "/v2/", headers=api.with_auth({}))
             r = c.getresponse()
             r.read()
             assert r.status == 200

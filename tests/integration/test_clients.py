@@ -30,6 +30,16 @@ def need(binary):
     return path
 
 
+def creds(registry, *flags):
+    """Credential options for a client command: each flag followed by the admin's user:password
+    (nothing when the registry has no authentication)."""
+    out = []
+    for flag in flags:
+        if registry.creds:
+            out += [flag, registry.creds]
+    return out
+
+
 def run(cmd, timeout=300, check=True, **kw):
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
     if check and p.returncode != 0:
@@ -72,13 +82,13 @@ def pushed(registry, source):
     """The Debian image pushed once with skopeo to library/debian:bookworm."""
     need("skopeo")
     layout, digest, _ = source
-    run(["skopeo", "copy", "--dest-tls-verify=false", "--preserve-digests",
+    run(["skopeo", "copy"] + creds(registry, "--dest-creds") + ["--dest-tls-verify=false", "--preserve-digests",
          "oci:%s:%s" % (layout, TAG), "docker://%s/%s:%s" % (registry.addr, REPO, TAG)])
     return digest
 
 
 def raw_manifest_digest(registry, ref):
-    p = run(["skopeo", "inspect", "--tls-verify=false", "--raw",
+    p = run(["skopeo", "inspect"] + creds(registry, "--creds") + ["--tls-verify=false", "--raw",
              "docker://%s/%s" % (registry.addr, ref)])
     return "sha256:" + hashlib.sha256(p.stdout.encode()).hexdigest()
 
@@ -95,7 +105,7 @@ def test_skopeo_push_and_pull_back_identical(registry, source, pushed, tmp):
         assert r.status == 200 and int(r.header("Content-Length")) == desc["size"], r
 
     out = os.path.join(tmp, "roundtrip")
-    run(["skopeo", "copy", "--src-tls-verify=false", "--preserve-digests",
+    run(["skopeo", "copy"] + creds(registry, "--src-creds") + ["--src-tls-verify=false", "--preserve-digests",
          "docker://%s/%s:%s" % (registry.addr, REPO, TAG), "oci:%s:%s" % (out, TAG)])
     assert layout_manifest_digest(out, TAG) == digest
     for desc in [manifest["config"]] + manifest["layers"]:
@@ -105,7 +115,7 @@ def test_skopeo_push_and_pull_back_identical(registry, source, pushed, tmp):
 
 def test_skopeo_inspect(registry, source, pushed):
     _, digest, manifest = source
-    p = run(["skopeo", "inspect", "--tls-verify=false",
+    p = run(["skopeo", "inspect"] + creds(registry, "--creds") + ["--tls-verify=false",
              "docker://%s/%s:%s" % (registry.addr, REPO, TAG)])
     info = json.loads(p.stdout)
     assert info["Digest"] == digest
@@ -114,17 +124,17 @@ def test_skopeo_inspect(registry, source, pushed):
 
 
 def test_skopeo_list_tags(registry, pushed):
-    run(["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+    run(["skopeo", "copy"] + creds(registry, "--src-creds", "--dest-creds") + ["--src-tls-verify=false", "--dest-tls-verify=false",
          "docker://%s/%s:%s" % (registry.addr, REPO, TAG),
          "docker://%s/%s:extra" % (registry.addr, REPO)])
-    p = run(["skopeo", "list-tags", "--tls-verify=false",
+    p = run(["skopeo", "list-tags"] + creds(registry, "--creds") + ["--tls-verify=false",
              "docker://%s/%s" % (registry.addr, REPO)])
     tags = json.loads(p.stdout)["Tags"]
     assert {TAG, "extra"} <= set(tags)
 
 
 def test_skopeo_copy_between_repos_mounts(registry, pushed):
-    run(["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+    run(["skopeo", "copy"] + creds(registry, "--src-creds", "--dest-creds") + ["--src-tls-verify=false", "--dest-tls-verify=false",
          "docker://%s/%s:%s" % (registry.addr, REPO, TAG),
          "docker://%s/mirror/debian:%s" % (registry.addr, TAG)])
     assert raw_manifest_digest(registry, "mirror/debian:%s" % TAG) == pushed
@@ -132,10 +142,10 @@ def test_skopeo_copy_between_repos_mounts(registry, pushed):
 
 def test_skopeo_delete(registry, pushed):
     ref = "docker://%s/todelete/debian:%s" % (registry.addr, TAG)
-    run(["skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+    run(["skopeo", "copy"] + creds(registry, "--src-creds", "--dest-creds") + ["--src-tls-verify=false", "--dest-tls-verify=false",
          "docker://%s/%s:%s" % (registry.addr, REPO, TAG), ref])
-    run(["skopeo", "delete", "--tls-verify=false", ref])
-    p = run(["skopeo", "inspect", "--tls-verify=false", "--raw", ref], check=False)
+    run(["skopeo", "delete"] + creds(registry, "--creds") + ["--tls-verify=false", ref])
+    p = run(["skopeo", "inspect"] + creds(registry, "--creds") + ["--tls-verify=false", "--raw", ref], check=False)
     assert p.returncode != 0
     assert "manifest unknown" in p.stderr.lower() or "not found" in p.stderr.lower(), p.stderr
     # The original repository is untouched.
@@ -161,13 +171,13 @@ def podman(tmp):
 
 def test_podman_pull_and_push(registry, pushed, podman):
     src = "%s/%s:%s" % (registry.addr, REPO, TAG)
-    podman("pull", "--tls-verify=false", src)
+    podman("pull", *creds(registry, "--creds"), "--tls-verify=false", src)
     p = podman("image", "inspect", src)
     info = json.loads(p.stdout)[0]
     assert info["Digest"] == pushed, info.get("Digest")
 
     dst = "%s/podman/pushed:v1" % registry.addr
-    podman("push", "--tls-verify=false", src, "docker://" + dst)
+    podman("push", *creds(registry, "--creds"), "--tls-verify=false", src, "docker://" + dst)
     api = Api(registry)
     r = api.get_manifest("podman/pushed", "v1")
     assert r.status == 200, r
@@ -177,7 +187,7 @@ def test_podman_pull_and_push(registry, pushed, podman):
         assert h.status == 200 and int(h.header("Content-Length")) == desc["size"], h
     # And podman can pull what it pushed.
     podman("rmi", "--all", "--force")
-    podman("pull", "--tls-verify=false", dst)
+    podman("pull", *creds(registry, "--creds"), "--tls-verify=false", dst)
 
 
 # ---- containerd ------------------------------------------------------------------------------
@@ -232,7 +242,7 @@ def containerd(tmp):
 
 def test_containerd_pull(registry, pushed, containerd):
     ref = "%s/%s:%s" % (registry.addr, REPO, TAG)
-    containerd("images", "pull", "--plain-http", "--snapshotter", "native", ref)
+    containerd("images", "pull", *creds(registry, "--user"), "--plain-http", "--snapshotter", "native", ref)
     p = containerd("images", "ls")
     line = [l for l in p.stdout.splitlines() if l.startswith(ref)]
     assert line and pushed in line[0], p.stdout
@@ -242,9 +252,9 @@ def test_containerd_pull(registry, pushed, containerd):
 def test_containerd_push(registry, pushed, containerd):
     src = "%s/%s:%s" % (registry.addr, REPO, TAG)
     dst = "%s/ctr/pushed:v1" % registry.addr
-    containerd("images", "pull", "--plain-http", "--snapshotter", "native", src)
+    containerd("images", "pull", *creds(registry, "--user"), "--plain-http", "--snapshotter", "native", src)
     containerd("images", "tag", "--force", src, dst)
-    containerd("images", "push", "--plain-http", dst)
+    containerd("images", "push", *creds(registry, "--user"), "--plain-http", dst)
     deadline = time.monotonic() + 10
     api = Api(registry)
     while True:

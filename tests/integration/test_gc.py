@@ -241,3 +241,37 @@ def test_gc_killed_at_random_points_loses_nothing_referenced(fresh_registry):
     assert p.returncode == 0, p.stdout + p.stderr
     # The registry served throughout and still takes pushes.
     api.push_image(unique_repo(), tag="after", seed=99)
+
+
+@pytest.mark.slow
+def test_scheduled_gc_runs_inside_serve_and_is_audited():
+    from conftest import registry_with, wait_until
+    env = {"CANGKU_GC_SCHEDULE": "* * * * *", "CANGKU_GC_GRACE": "0"}
+    with registry_with(env) as reg:
+        api = Api(reg)
+        kept = api.push_image("sched/app", tag="v1")
+        orphan = os.urandom(2048)
+        orphan_digest = api.push_blob("sched/orphan", orphan)
+        assert api.blob_exists("sched/orphan", orphan_digest)
+
+        def gc_ran():
+            r = reg.client.get("/api/v1/audit?action=gc.run")
+            assert r.status == 200, r
+            return [e for e in r.json()["entries"] if e["result"] == "ok"]
+        runs = wait_until(gc_ran, timeout=75, interval=1, what="a scheduled gc run")
+        assert runs[0]["actor"] == "system" and "bytes freed" in runs[0]["detail"]
+        assert not api.blob_exists("sched/orphan", orphan_digest)
+        assert api.get_manifest("sched/app", "v1").status == 200
+        for digest in kept[2]:
+            assert api.blob_exists("sched/app", digest)
+        assert "scheduled gc:" in reg.log_tail(10**6)
+
+
+def test_bad_schedule_is_refused_at_start():
+    import subprocess as sp
+    from conftest import ROOT as root
+    binary = os.environ.get("CANGKU_BIN", os.path.join(root, "build", "cangku"))
+    p = sp.run([binary, "config", "check", "/dev/null"], capture_output=True, text=True,
+               env=dict(os.environ, CANGKU_GC_SCHEDULE="61 * * * *"))
+    assert p.returncode == 2, p
+    assert "CANGKU_GC_SCHEDULE" in p.stderr and "minute: 61 is out of range 0-59" in p.stderr

@@ -71,6 +71,14 @@ def test_retention_dry_run_then_real(fresh_registry):
     for tag in ("v1", "dev", "v2", "newest"):
         assert api.get_manifest(repo, tag).status == 200
     assert "removed 0 tags and 0 manifests" in retention(fresh_registry)
+    # Every removal is in the audit log (the dry run wrote nothing there): 3 tags, 3 manifests.
+    entries = fresh_registry.client.get(
+        "/api/v1/audit?action=retention.delete&n=100").json()["entries"]
+    tags = sorted(e["resource"] for e in entries if ":" in e["resource"].split("@")[0])
+    manifests = [e["resource"] for e in entries if "@" in e["resource"]]
+    assert tags == sorted("lib/app:%s" % t for t in removed_tags)
+    assert len(manifests) == 3 and "lib/app@%s" % sig in manifests
+    assert all(e["actor"] == "system" and e["address"] == "cli" for e in entries)
 
 
 def test_no_rules_remove_nothing(fresh_registry):

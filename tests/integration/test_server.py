@@ -99,8 +99,10 @@ def test_stalled_upload_times_out_and_keeps_received_bytes(workdir, monkeypatch)
         assert r.status == 202
         loc = r.header("Location")
         s = socket.create_connection((reg.host, reg.port), timeout=10)
-        s.sendall(("PATCH %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
-                   "Content-Type: application/octet-stream\r\n\r\n" % loc).encode() + b"x" * 40)
+        auth = "".join("%s: %s\r\n" % kv for kv in c.with_auth({}).items())
+        s.sendall(("PATCH %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n%s"
+                   "Content-Type: application/octet-stream\r\n\r\n" % (loc, auth)).encode()
+                  + b"x" * 40)
         s.settimeout(10)
         t0 = time.monotonic()
         data = b""

@@ -327,3 +327,26 @@ def test_session_of_other_repo(api, repo):
     r = api.get(wrong)
     assert r.status in (400, 404), r
     assert_error(r, r.status, codes=("BLOB_UPLOAD_UNKNOWN", "BLOB_UPLOAD_INVALID"))
+
+
+@pytest.mark.cangku_only
+def test_abandoned_sessions_expire_while_serving():
+    import os
+    from conftest import Api, registry_with, wait_until
+    with registry_with({"CANGKU_UPLOADS_EXPIRY": "3"}) as reg:
+        api = Api(reg)
+        abandoned, _ = api.start_upload("expiry/app")
+        session_id = abandoned.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        assert patch_chunk(api, abandoned, b"some bytes", 0).status == 202
+        assert api.get(abandoned).status == 204
+
+        def gone():
+            r = api.get(abandoned)
+            return r.status == 404 and r
+        r = wait_until(gone, timeout=20, interval=0.5, what="the session to expire")
+        assert_error(r, 404, "BLOB_UPLOAD_UNKNOWN")
+        # Its data went with it, and new uploads still work.
+        leftovers = [os.path.join(d, f) for d, _, files in os.walk(reg.data_dir)
+                     for f in files + [os.path.basename(d)] if session_id in f]
+        assert not leftovers, leftovers
+        api.push_blob("expiry/app", rand_bytes(4096))

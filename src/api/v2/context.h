@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@
 #include "storage/blob_store.h"
 
 namespace cangku::api::v2 {
+
+// Whether the caller may see a repository in the catalog (blocking); null: every repository.
+using CatalogFilter = std::function<StatusOr<bool>(const std::string& repository)>;
 
 // What every /v2/ handler works with. Shared by all requests; thread-safe.
 struct Context {

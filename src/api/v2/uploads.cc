@@ -105,15 +105,15 @@ http::Task<void> Mount(Context& ctx, const std::string& name, http::Request& req
 
 }  // namespace
 
-http::Task<void> HandleUploadStart(Context& ctx, const std::string& name, http::Request& req,
-                                   http::Response& resp) {
+http::Task<void> HandleUploadStart(Context& ctx, const std::string& name, bool may_mount,
+                                   http::Request& req, http::Response& resp) {
   if (req.method() != "POST") {
     co_await SendError(resp, ErrorCode::kUnsupported, "method not allowed");
     co_return;
   }
   if (req.query("mount")) {
     bool done = false;
-    co_await Mount(ctx, name, req, resp, &done);
+    if (may_mount) co_await Mount(ctx, name, req, resp, &done);
     if (done) co_return;
   } else if (auto digest_text = req.query("digest")) {
     auto digest = co_await DigestOrError(resp, *digest_text);

@@ -1,0 +1,227 @@
+#include "server/admin_exchange.h"
+
+// Boost 1.74's Asio headers need <utility> first (see http/task.h).
+// clang-format off
+#include <utility>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+// clang-format on
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <vector>
+
+#include "api/admin/admin_api.h"
+#include "auth/access_control.h"
+#include "auth/admin/admin_context.h"
+#include "auth/audit_log.h"
+#include "auth/authenticator.h"
+#include "auth/jwt.h"
+#include "auth/login_throttle.h"
+#include "auth/password.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/random.h"
+#include "http/worker_pool.h"
+#include "metadata/sql_metadata_store.h"
+#include "server/project_commands.h"
+
+namespace cangku::server {
+namespace {
+
+constexpr std::string_view kLocalAddress = "local";
+
+// A request held in memory.
+class MemoryRequest final : public http::Request {
+ public:
+  explicit MemoryRequest(const AdminRequest& r) : r_(r) {}
+  std::string_view method() const override { return r_.method; }
+  std::string_view target() const override { return r_.target; }
+  std::optional<std::string_view> header(std::string_view name) const override {
+    if (name.size() == 12 && strncasecmp(name.data(), "content-type", 12) == 0) {
+      return std::string_view(r_.content_type);
+    }
+    return std::nullopt;
+  }
+  const std::string& remote_address() const override { return address_; }
+  std::optional<uint64_t> content_length() const override { return r_.body.size(); }
+  bool has_body() const override { return !r_.body.empty(); }
+  http::Task<StatusOr<size_t>> ReadBody(std::span<char> buf) override {
+    size_t n = std::min(buf.size(), r_.body.size() - offset_);
+    std::memcpy(buf.data(), r_.body.data() + offset_, n);
+    offset_ += n;
+    co_return n;
+  }
+
+ private:
+  const AdminRequest& r_;
+  const std::string address_{kLocalAddress};
+  size_t offset_ = 0;
+};
+
+// A response collected in memory (the admin API sends whole bodies only).
+class MemoryResponse final : public http::Response {
+ public:
+  void SetHeader(std::string_view, std::string_view) override {}
+  http::Task<Status> Send(int status, std::string body) override {
+    answer_.status = status;
+    answer_.body = std::move(body);
+    co_return OkStatus();
+  }
+  http::Task<Status> SendFile(int, int, uint64_t, uint64_t) override {
+    co_return UnimplementedError("no files in memory");
+  }
+  http::Task<Status> SendStream(int, uint64_t, uint64_t, http::ReadAtFn) override {
+    co_return UnimplementedError("no streams in memory");
+  }
+  bool sent() const override { return answer_.status != 0; }
+  int status() const override { return answer_.status; }
+  AdminAnswer& answer() { return answer_; }
+
+ private:
+  AdminAnswer answer_;
+};
+
+// Whether any repository's name is `project` or starts with "<project>/".
+StatusOr<bool> HasRepositories(metadata::SqlMetadataStore& store, std::string_view project) {
+  std::string name(project);
+  StatusOr<std::vector<std::string>> tags = store.ListTags(name, {.last = "", .limit = 1});
+  if (tags.ok()) return true;
+  if (tags.status().code() != StatusCode::kNotFound) return tags.status();
+  // '/' sorts before every character a name may continue with, so the first name after
+  // "<project>/" is in the project if any is.
+  ASSIGN_OR_RETURN(std::vector<std::string> below,
+                   store.ListRepositories({.last = name + "/", .limit = 1}));
+  return !below.empty() && below.front().starts_with(name + "/");
+}
+
+}  // namespace
+
+struct LocalAdmin::Parts {
+  SystemClock clock;
+  SystemRandom random;
+  std::shared_ptr<Logger> logger;
+  std::unique_ptr<metadata::SqlMetadataStore> store;
+  // Only for the authenticator's cache invalidation: the CLI signs no tokens.
+  std::unique_ptr<auth::TokenSigner> signer;
+  auth::LoginThrottle throttle;
+  std::unique_ptr<auth::AuditLog> audit;
+  std::unique_ptr<auth::AccessControl> access;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<auth::admin::AdminContext> admin;
+  std::unique_ptr<auth::admin::UserAdmin> users;
+  std::unique_ptr<auth::admin::ProjectAdmin> projects;
+  std::unique_ptr<auth::admin::RobotAdmin> robots;
+  std::unique_ptr<http::WorkerPool> pool;
+  std::unique_ptr<api::admin::AdminApiContext> api;
+};
+
+LocalAdmin::LocalAdmin(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+LocalAdmin::~LocalAdmin() {
+  Parts& p = *parts_;
+  p.pool->Join();
+  if (Status s = p.audit->Flush(); !s.ok()) p.logger->warn("audit log: {}", s.ToString());
+  p.logger->flush();
+}
+
+StatusOr<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(const Config& config) {
+  auto p = std::make_unique<Parts>();
+  p->logger = MakeStderrLogger("cangku", config.log_format, "warn");
+  ASSIGN_OR_RETURN(p->store, OpenMetadata(config));
+  ASSIGN_OR_RETURN(p->signer, auth::TokenSigner::Generate());
+  p->audit = std::make_unique<auth::AuditLog>(*p->store, p->clock);
+  p->access = std::make_unique<auth::AccessControl>(*p->store, p->clock, false);
+  p->authenticator = std::make_unique<auth::Authenticator>(
+      *p->store, *p->signer, p->throttle, *p->audit, p->clock, auth::AuthenticatorOptions{});
+  p->admin = std::make_unique<auth::admin::AdminContext>(
+      auth::admin::AdminContext{*p->store, *p->access, *p->authenticator, *p->audit, p->clock,
+                                p->random, config.bcrypt_cost});
+  p->users = std::make_unique<auth::admin::UserAdmin>(*p->admin);
+  metadata::SqlMetadataStore* store = p->store.get();
+  p->projects = std::make_unique<auth::admin::ProjectAdmin>(
+      *p->admin, [store](std::string_view project) { return HasRepositories(*store, project); });
+  p->robots = std::make_unique<auth::admin::RobotAdmin>(*p->admin);
+  p->pool = std::make_unique<http::WorkerPool>(1);
+  p->api = std::make_unique<api::admin::AdminApiContext>(api::admin::AdminApiContext{
+      *p->users, *p->projects, *p->robots, *p->access, *p->store, *p->store, *p->pool, *p->logger});
+  return std::unique_ptr<LocalAdmin>(new LocalAdmin(std::move(p)));
+}
+
+AdminAnswer LocalAdmin::Exchange(const AdminRequest& request) {
+  boost::asio::io_context io;
+  MemoryRequest req(request);
+  MemoryResponse resp;
+  auth::Principal system = auth::admin::SystemActor(std::string(kLocalAddress)).principal;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(io, api::admin::HandleAdmin(*parts_->api, system, req, resp),
+                        [&failure](std::exception_ptr e) { failure = e; });
+  io.run();
+  if (failure || !resp.sent()) {
+    return AdminAnswer{500, R"({"errors":[{"code":"UNKNOWN","message":"no answer"}]})"};
+  }
+  return std::move(resp.answer());
+}
+
+namespace {
+
+size_t AppendBody(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// Frees what libcurl allocated, whatever path leaves RemoteExchange.
+struct CurlHandles {
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = nullptr;
+  ~CurlHandles() {
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+  }
+};
+
+}  // namespace
+
+StatusOr<AdminAnswer> RemoteExchange(const std::string& server_url, const std::string& username,
+                                     const std::string& password, const AdminRequest& request) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CurlHandles h;
+  if (h.curl == nullptr) return InternalError("curl_easy_init failed");
+  std::string url = server_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += request.target;
+  AdminAnswer answer;
+  std::string content_type = "Content-Type: " + request.content_type;
+  h.headers = curl_slist_append(h.headers, content_type.c_str());
+  curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h.curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
+  if (request.method != "GET" && request.method != "DELETE") {
+    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+  if (!username.empty()) {
+    curl_easy_setopt(h.curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(h.curl, CURLOPT_USERNAME, username.c_str());
+    curl_easy_setopt(h.curl, CURLOPT_PASSWORD, password.c_str());
+  }
+  curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(h.curl, CURLOPT_TIMEOUT, 120L);
+  curl_easy_setopt(h.curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(h.curl);
+  if (rc != CURLE_OK) {
+    return UnavailableError(url + ": " + curl_easy_strerror(rc));
+  }
+  long status = 0;
+  curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
+  answer.status = static_cast<int>(status);
+  return answer;
+}
+
+}  // namespace cangku::server
