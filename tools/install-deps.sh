@@ -11,8 +11,8 @@ build=(build-essential cmake ninja-build pkg-config
        libspdlog-dev libfmt-dev libcli11-dev prometheus-cpp-dev libarchive-dev
        zlib1g-dev libzstd-dev libcrypt-dev)
 test=(libgtest-dev libgmock-dev clang libclang-rt-14-dev python3 python3-pytest python3-pytest-xdist
-      skopeo podman umoci containerd jq curl debootstrap bc iproute2 procps postgresql)
-bench=(libbenchmark-dev wrk docker-registry linux-perf openssl)
+      skopeo podman umoci containerd jq curl debootstrap bc iproute2 procps postgresql openssl)
+bench=(libbenchmark-dev wrk docker-registry linux-perf)
 want=("${build[@]}")
 case $what in
   build) ;;
