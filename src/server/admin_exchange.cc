@@ -13,21 +13,17 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <vector>
 
 #include "api/admin/admin_api.h"
-#include "auth/access_control.h"
 #include "auth/admin/admin_context.h"
-#include "auth/audit_log.h"
-#include "auth/authenticator.h"
-#include "auth/jwt.h"
-#include "auth/login_throttle.h"
-#include "auth/password.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "http/worker_pool.h"
 #include "metadata/sql_metadata_store.h"
+#include "server/auth_parts.h"
 #include "server/project_commands.h"
 
 namespace cangku::server {
@@ -87,18 +83,6 @@ class MemoryResponse final : public http::Response {
 };
 
 // Whether any repository's name is `project` or starts with "<project>/".
-StatusOr<bool> HasRepositories(metadata::SqlMetadataStore& store, std::string_view project) {
-  std::string name(project);
-  StatusOr<std::vector<std::string>> tags = store.ListTags(name, {.last = "", .limit = 1});
-  if (tags.ok()) return true;
-  if (tags.status().code() != StatusCode::kNotFound) return tags.status();
-  // '/' sorts before every character a name may continue with, so the first name after
-  // "<project>/" is in the project if any is.
-  ASSIGN_OR_RETURN(std::vector<std::string> below,
-                   store.ListRepositories({.last = name + "/", .limit = 1}));
-  return !below.empty() && below.front().starts_with(name + "/");
-}
-
 }  // namespace
 
 struct LocalAdmin::Parts {
@@ -106,16 +90,7 @@ struct LocalAdmin::Parts {
   SystemRandom random;
   std::shared_ptr<Logger> logger;
   std::unique_ptr<metadata::SqlMetadataStore> store;
-  // Only for the authenticator's cache invalidation: the CLI signs no tokens.
-  std::unique_ptr<auth::TokenSigner> signer;
-  auth::LoginThrottle throttle;
-  std::unique_ptr<auth::AuditLog> audit;
-  std::unique_ptr<auth::AccessControl> access;
-  std::unique_ptr<auth::Authenticator> authenticator;
-  std::unique_ptr<auth::admin::AdminContext> admin;
-  std::unique_ptr<auth::admin::UserAdmin> users;
-  std::unique_ptr<auth::admin::ProjectAdmin> projects;
-  std::unique_ptr<auth::admin::RobotAdmin> robots;
+  std::unique_ptr<AuthParts> auth;
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<api::admin::AdminApiContext> api;
 };
@@ -125,7 +100,7 @@ LocalAdmin::LocalAdmin(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) 
 LocalAdmin::~LocalAdmin() {
   Parts& p = *parts_;
   p.pool->Join();
-  if (Status s = p.audit->Flush(); !s.ok()) p.logger->warn("audit log: {}", s.ToString());
+  if (Status s = p.auth->audit->Flush(); !s.ok()) p.logger->warn("audit log: {}", s.ToString());
   p.logger->flush();
 }
 
@@ -133,22 +108,11 @@ StatusOr<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(const Config& config) {
   auto p = std::make_unique<Parts>();
   p->logger = MakeStderrLogger("cangku", config.log_format, "warn");
   ASSIGN_OR_RETURN(p->store, OpenMetadata(config));
-  ASSIGN_OR_RETURN(p->signer, auth::TokenSigner::Generate());
-  p->audit = std::make_unique<auth::AuditLog>(*p->store, p->clock);
-  p->access = std::make_unique<auth::AccessControl>(*p->store, p->clock, false);
-  p->authenticator = std::make_unique<auth::Authenticator>(
-      *p->store, *p->signer, p->throttle, *p->audit, p->clock, auth::AuthenticatorOptions{});
-  p->admin = std::make_unique<auth::admin::AdminContext>(
-      auth::admin::AdminContext{*p->store, *p->access, *p->authenticator, *p->audit, p->clock,
-                                p->random, config.bcrypt_cost});
-  p->users = std::make_unique<auth::admin::UserAdmin>(*p->admin);
-  metadata::SqlMetadataStore* store = p->store.get();
-  p->projects = std::make_unique<auth::admin::ProjectAdmin>(
-      *p->admin, [store](std::string_view project) { return HasRepositories(*store, project); });
-  p->robots = std::make_unique<auth::admin::RobotAdmin>(*p->admin);
+  std::string root = std::filesystem::absolute(config.data_dir).lexically_normal().string();
+  ASSIGN_OR_RETURN(p->auth, AuthParts::Create(config, root, *p->store, p->clock, p->random));
   p->pool = std::make_unique<http::WorkerPool>(1);
-  p->api = std::make_unique<api::admin::AdminApiContext>(api::admin::AdminApiContext{
-      *p->users, *p->projects, *p->robots, *p->access, *p->store, *p->store, *p->pool, *p->logger});
+  p->api =
+      std::make_unique<api::admin::AdminApiContext>(p->auth->AdminContext(*p->pool, *p->logger));
   return std::unique_ptr<LocalAdmin>(new LocalAdmin(std::move(p)));
 }
 

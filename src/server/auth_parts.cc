@@ -9,15 +9,16 @@ namespace cangku::server {
 namespace {
 
 // Whether any repository's name is `project` or starts with "<project>/".
-StatusOr<bool> HasRepositories(registry::Registry& registry, std::string_view project) {
+StatusOr<bool> HasRepositories(metadata::SqlMetadataStore& store, std::string_view project) {
   std::string name(project);
-  StatusOr<registry::Page> tags = registry.ListTags(name, "", 1);
+  StatusOr<std::vector<std::string>> tags = store.ListTags(name, {.last = "", .limit = 1});
   if (tags.ok()) return true;
   if (tags.status().code() != StatusCode::kNotFound) return tags.status();
   // '/' sorts before every character a name may continue with, so the first name after
   // "<project>/" is in the project if any is.
-  ASSIGN_OR_RETURN(registry::Page below, registry.ListRepositories(name + "/", 1));
-  return !below.items.empty() && below.items.front().starts_with(name + "/");
+  ASSIGN_OR_RETURN(std::vector<std::string> below,
+                   store.ListRepositories({.last = name + "/", .limit = 1}));
+  return !below.empty() && below.front().starts_with(name + "/");
 }
 
 Status WriteSecretFile(const std::string& path, const std::string& content) {
@@ -35,7 +36,6 @@ Status WriteSecretFile(const std::string& path, const std::string& content) {
 StatusOr<std::unique_ptr<AuthParts>> AuthParts::Create(const Config& config,
                                                        const std::string& data_dir,
                                                        metadata::SqlMetadataStore& store,
-                                                       registry::Registry& registry,
                                                        const Clock& clock, Random& random) {
   auto p = std::make_unique<AuthParts>();
   p->store = &store;
@@ -60,8 +60,7 @@ StatusOr<std::unique_ptr<AuthParts>> AuthParts::Create(const Config& config,
       store, *p->access, *p->authenticator, *p->audit, clock, random, config.bcrypt_cost});
   p->users = std::make_unique<auth::admin::UserAdmin>(*p->admin);
   p->projects = std::make_unique<auth::admin::ProjectAdmin>(
-      *p->admin,
-      [&registry](std::string_view project) { return HasRepositories(registry, project); });
+      *p->admin, [&store](std::string_view project) { return HasRepositories(store, project); });
   p->robots = std::make_unique<auth::admin::RobotAdmin>(*p->admin);
   return p;
 }
@@ -86,9 +85,10 @@ api::AuthContext AuthParts::AuthContext(const Config& config) {
       !config.tls_cert.empty(), config.audit_pulls};
 }
 
-api::admin::AdminApiContext AuthParts::AdminContext(http::WorkerPool& pool, Logger& logger) {
-  return api::admin::AdminApiContext{*users, *projects, *robots, *access,
-                                     *store, *store,    pool,    logger};
+api::admin::AdminApiContext AuthParts::AdminContext(http::WorkerPool& pool, Logger& logger,
+                                                    api::admin::MaintenanceHooks maintenance) {
+  return api::admin::AdminApiContext{
+      *users, *projects, *robots, *access, *store, *store, pool, logger, std::move(maintenance)};
 }
 
 }  // namespace cangku::server

@@ -20,7 +20,6 @@
 #include "common/random.h"
 #include "http/worker_pool.h"
 #include "metadata/sql_metadata_store.h"
-#include "registry/registry.h"
 #include "server/config.h"
 
 namespace cangku::server {
@@ -34,7 +33,6 @@ struct AuthParts {
   static StatusOr<std::unique_ptr<AuthParts>> Create(const Config& config,
                                                      const std::string& data_dir,
                                                      metadata::SqlMetadataStore& store,
-                                                     registry::Registry& registry,
                                                      const Clock& clock, Random& random);
 
   // First start: creates the system admin "admin" when no user exists, with config.admin_password
@@ -42,9 +40,11 @@ struct AuthParts {
   // (mode 0600).
   Status Bootstrap(const Config& config, const std::string& data_dir, Logger& logger);
 
-  // The contexts the HTTP handlers take (they reference the parts above).
+  // The contexts the HTTP handlers take (they reference the parts above); `maintenance` runs gc
+  // and retention for the admin API.
   api::AuthContext AuthContext(const Config& config);
-  api::admin::AdminApiContext AdminContext(http::WorkerPool& pool, Logger& logger);
+  api::admin::AdminApiContext AdminContext(http::WorkerPool& pool, Logger& logger,
+                                           api::admin::MaintenanceHooks maintenance = {});
 
   std::unique_ptr<auth::TokenSigner> signer;
   std::unique_ptr<auth::LoginThrottle> throttle;

@@ -40,6 +40,7 @@ struct CangkuServer::Parts {
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::WorkerPool> body_pool;
   std::unique_ptr<AuthParts> auth;  // null when authentication is off
+  std::unique_ptr<MaintenanceRuns> maintenance;
   std::unique_ptr<api::AuthContext> auth_context;
   std::unique_ptr<api::admin::AdminApiContext> admin_context;
   std::unique_ptr<api::ApiHandler> handler;
@@ -167,18 +168,12 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
       config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
                             : std::max(1u, std::thread::hardware_concurrency()));
   if (config.auth_enabled) {
-    ASSIGN_OR_RETURN(
-        p->auth, AuthParts::Create(config, root, *p->metadata, *p->registry, p->clock, p->random));
+    ASSIGN_OR_RETURN(p->auth, AuthParts::Create(config, root, *p->metadata, p->clock, p->random));
     RETURN_IF_ERROR(p->auth->Bootstrap(config, root, *p->logger));
     p->auth_context = std::make_unique<api::AuthContext>(p->auth->AuthContext(config));
-    p->admin_context =
-        std::make_unique<api::admin::AdminApiContext>(p->auth->AdminContext(*p->pool, *p->logger));
   } else {
     p->logger->warn("authentication is off (auth.enabled: false): anyone may push and delete");
   }
-  p->handler = std::make_unique<api::ApiHandler>(
-      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger}, p->auth_context.get(),
-      p->admin_context.get());
   policy::PolicyService* policies = nullptr;
 #ifdef CANGKU_FEATURE_POLICY
   policies = p->policy.get();
@@ -186,7 +181,15 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   JobDeps jobs{
       *p->blobs, *p->metadata, *p->registry, policies, p->auth ? p->auth->audit.get() : nullptr,
       p->clock,  *p->logger};
-  ASSIGN_OR_RETURN(p->scheduler, MakeScheduler(config, jobs));
+  p->maintenance = std::make_unique<MaintenanceRuns>(jobs);
+  if (p->auth) {
+    p->admin_context = std::make_unique<api::admin::AdminApiContext>(
+        p->auth->AdminContext(*p->pool, *p->logger, AdminHooks(*p->maintenance)));
+  }
+  p->handler = std::make_unique<api::ApiHandler>(
+      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger}, p->auth_context.get(),
+      p->admin_context.get());
+  ASSIGN_OR_RETURN(p->scheduler, MakeScheduler(config, *p->maintenance));
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
   ASSIGN_OR_RETURN(p->http,
                    http::Server::Create(http_options, *p->handler, p->logger, p->access_logger));

@@ -275,3 +275,72 @@ def test_bad_schedule_is_refused_at_start():
                env=dict(os.environ, CANGKU_GC_SCHEDULE="61 * * * *"))
     assert p.returncode == 2, p
     assert "CANGKU_GC_SCHEDULE" in p.stderr and "minute: 61 is out of range 0-59" in p.stderr
+
+
+# ---- through the admin API ------------------------------------------------------------------
+
+
+def api_call(client, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    return client.request(method, path, body=data, headers=headers)
+
+
+def error_code(r):
+    return [e["code"] for e in r.json()["errors"]]
+
+
+def test_gc_through_the_admin_api(fresh_registry):
+    from conftest import wait_until
+    reg = fresh_registry
+    api = Api(reg)
+    repo = unique_repo()
+    _body, digest, blobs = api.push_image(repo, tag="v1", seed=1)
+    orphan = push_blob(api.c, repo, b"y" * 1500)
+    r = api_call(reg.client, "POST", "/api/v1/users",
+                 {"name": "carol", "password": "carol-password-1"})
+    assert r.status == 201, r
+    time.sleep(2.2)  # times are kept in whole seconds
+
+    # Only a system admin may collect; a refused request removes nothing.
+    r = api_call(reg.client_as("carol", "carol-password-1"), "POST", "/api/v1/gc", {"grace": 1})
+    assert r.status == 403 and error_code(r) == ["DENIED"], r
+    r = api_call(reg.anon_client, "POST", "/api/v1/gc", {"grace": 1})
+    assert r.status == 401 and r.header("WWW-Authenticate") == 'Basic realm="cangku"', r
+    assert api.blob_exists(repo, orphan)
+    assert api_call(reg.client, "GET", "/api/v1/gc").status == 405
+    r = api_call(reg.client, "POST", "/api/v1/gc", {"grace": 1, "dry": True})
+    assert r.status == 400 and error_code(r) == ["BAD_REQUEST"], r
+    assert api_call(reg.client, "POST", "/api/v1/gc", {"grace": -1}).status == 400
+
+    r = api_call(reg.client, "POST", "/api/v1/gc", {"dry_run": True, "grace": 1})
+    assert r.status == 200, r
+    dry = r.json()
+    assert dry["dry_run"] is True
+    assert dry["blobs"] == [orphan] and dry["links"] == ["%s@%s" % (repo, orphan)], dry
+    assert dry["manifests"] == [] and dry["bytes_freed"] == 1500, dry
+    assert all(isinstance(dry[k], int) for k in ("manifests_seen", "links_seen", "blobs_seen",
+                                                 "saved_by_race", "mark_ms", "sweep_ms")), dry
+    assert api.blob_exists(repo, orphan)  # a dry run frees nothing
+
+    r = api_call(reg.client, "POST", "/api/v1/gc", {"grace": 1})
+    assert r.status == 200, r
+    report = r.json()
+    assert report["dry_run"] is False and report["blobs"] == [orphan], report
+    assert report["bytes_freed"] == 1500 and report["saved_by_race"] == 0, report
+    assert not api.blob_exists(repo, orphan)
+    check_image(api.c, repo, "v1", digest, list(blobs.items()))
+    # With no body: the defaults (a grace of an hour keeps everything young).
+    r = api_call(reg.client, "POST", "/api/v1/gc")
+    assert r.status == 200 and r.json()["blobs"] == [], r
+
+    def gc_runs():
+        r = reg.client.get("/api/v1/audit?action=gc.run")
+        assert r.status == 200, r
+        return len(r.json()["entries"]) == 2 and r.json()["entries"]
+    runs = wait_until(gc_runs, timeout=10, interval=0.2, what="the gc runs to be audited")
+    first = runs[-1]  # newest first: the dry run was not audited
+    assert first["actor"] == "admin" and first["result"] == "ok", first
+    assert first["address"].startswith("127.0.0.1"), first
+    assert "1 blobs deleted; 1500 bytes freed" in first["detail"], first
+    assert "gc by admin:" in reg.log_tail(10**6)

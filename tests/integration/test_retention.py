@@ -1,6 +1,7 @@
 """Retention policies: rules set with `cangku project policy`, applied by `cangku retention`
 beside a running server, checked over HTTP."""
 
+import json
 import os
 import subprocess
 import time
@@ -92,3 +93,69 @@ def test_no_rules_remove_nothing(fresh_registry):
     cangku(fresh_registry, "project", "policy", "--project", "other", "--no-retention")
     assert "no project has retention rules" in retention(fresh_registry)
     assert api.tags("other/app") == ["t1"]
+
+
+# ---- through the admin API ------------------------------------------------------------------
+
+
+def api_call(client, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    return client.request(method, path, body=data, headers=headers)
+
+
+def test_retention_through_the_admin_api(fresh_registry):
+    reg = fresh_registry
+    api = Api(reg)
+    old = api.push_image("teamret/app", tag="old", seed="old")[1]
+    time.sleep(1.1)  # tag push times have a one-second resolution
+    api.push_image("teamret/app", tag="new", seed="new")
+    api.push_image("otherret/app", tag="t1", seed="t1")
+    cangku(reg, "project", "policy", "--project", "teamret", "--retention-keep-last", "1")
+    cangku(reg, "project", "policy", "--project", "otherret", "--retention-keep-last", "0")
+    admin = reg.client
+    assert api_call(admin, "POST", "/api/v1/users",
+                    {"name": "mia", "password": "mia-password-1"}).status == 201
+    assert api_call(admin, "PUT", "/api/v1/projects/teamret/members/mia",
+                    {"role": "maintainer"}).status == 200
+    mia = reg.client_as("mia", "mia-password-1")
+
+    # A maintainer may not run retention for another project, nor for all; nothing is removed.
+    assert api_call(mia, "POST", "/api/v1/retention",
+                    {"project": "otherret", "grace": 0}).status == 403
+    assert api_call(mia, "POST", "/api/v1/retention", {"grace": 0}).status == 403
+    assert api_call(reg.anon_client, "POST", "/api/v1/retention",
+                    {"project": "teamret"}).status == 401
+    assert api_call(admin, "POST", "/api/v1/retention", {"project": "nosuch"}).status == 404
+    assert api_call(mia, "POST", "/api/v1/retention", {"project": "a/b"}).status == 400
+    assert api.tags("otherret/app") == ["t1"]
+
+    # The server reads policies with a cache of a few seconds: wait for the new rules.
+    def dry_run():
+        r = api_call(mia, "POST", "/api/v1/retention",
+                     {"project": "teamret", "dry_run": True, "grace": 0})
+        assert r.status == 200, r
+        return r.json()["removed"] and r.json()
+    dry = wait_until(dry_run, timeout=15, interval=0.5, what="the retention rules")
+    expected = [{"repository": "teamret/app", "tag": "old", "digest": old,
+                 "reason": "kept by no rule"}]
+    assert dry["dry_run"] is True and dry["removed"] == expected, dry
+    assert sorted(api.tags("teamret/app")) == ["new", "old"]  # the dry run changed nothing
+
+    r = api_call(mia, "POST", "/api/v1/retention", {"project": "teamret", "grace": 0})
+    assert r.status == 200, r
+    report = r.json()
+    assert report["dry_run"] is False and report["removed"] == expected, report
+    assert report["tags_kept"] == 1 and report["changed_meanwhile"] == 0, report
+    assert api.tags("teamret/app") == ["new"]
+    assert api.get_manifest("teamret/app", "old").status == 404
+    assert api.tags("otherret/app") == ["t1"]
+
+    def audited():
+        r = admin.get("/api/v1/audit?actor=mia&action=retention.delete")
+        assert r.status == 200, r
+        return r.json()["entries"]
+    entries = wait_until(audited, timeout=10, interval=0.2, what="the removal to be audited")
+    assert [e["resource"] for e in entries] == ["teamret/app:old"], entries
+    runs = admin.get("/api/v1/audit?actor=mia&action=retention.run").json()["entries"]
+    assert len(runs) == 1 and "1 tags and 0 manifests removed" in runs[0]["detail"], runs

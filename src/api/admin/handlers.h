@@ -45,8 +45,9 @@ http::Task<void> MethodNotAllowed(Call& call);
 // 404 NOT_FOUND for a path the API does not have.
 http::Task<void> NoSuchEndpoint(Call& call);
 
-// The request body as a JSON object; on failure the 400 answer has been sent.
-http::Task<std::optional<nlohmann::json>> ReadJsonObject(Call& call);
+// The request body as a JSON object (an empty body is {} when `empty_is_object`); on failure the
+// 400 answer has been sent.
+http::Task<std::optional<nlohmann::json>> ReadJsonObject(Call& call, bool empty_is_object = false);
 // The request body as text (at most `limit` bytes); on failure the answer has been sent.
 http::Task<std::optional<std::string>> ReadText(Call& call, size_t limit);
 
@@ -60,6 +61,21 @@ http::Task<std::optional<PageParams>> PageParamsOrFail(Call& call);
 // Sets the Link header to the next page (`path`?n=..&last=`last`).
 void SetNextLink(Call& call, const std::string& path, const PageParams& page,
                  const std::string& last);
+// The answer to a paged list: `items` holds up to page.limit + 1 records (one more than asked,
+// to know whether a next page exists); answers {`key`: [to_json(record)...]} with the Link to
+// the next page when there is one.
+template <typename Record, typename ToJson>
+nlohmann::json PageAnswer(Call& call, const std::string& path, const std::string& key,
+                          const PageParams& page, const std::vector<Record>& items,
+                          ToJson to_json) {
+  nlohmann::json list = nlohmann::json::array();
+  size_t limit = static_cast<size_t>(page.limit);
+  for (size_t i = 0; i < items.size() && i < limit; ++i) list.push_back(to_json(items[i]));
+  if (items.size() > limit && limit > 0) SetNextLink(call, path, page, items[limit - 1].name);
+  nlohmann::json out;
+  out[key] = std::move(list);
+  return out;
+}
 
 // --- JSON (json.cc) ---
 
@@ -96,5 +112,8 @@ http::Task<void> HandleMembers(Call& call);
 http::Task<void> HandleRobots(Call& call);
 // /audit, /projects/<p>/audit (audit.cc).
 http::Task<void> HandleAudit(Call& call);
+// POST /gc, POST /retention (maintenance.cc).
+http::Task<void> HandleGc(Call& call);
+http::Task<void> HandleRetention(Call& call);
 
 }  // namespace cangku::api::admin

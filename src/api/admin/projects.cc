@@ -43,15 +43,8 @@ http::Task<void> List(Call& call) {
   auto projects =
       co_await call.ctx.pool.Run([&] { return call.ctx.projects.List(call.actor, request); });
   if (!projects.ok()) co_return co_await Fail(call, projects.status());
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t i = 0; i < projects->size() && i < static_cast<size_t>(page->limit); ++i) {
-    list.push_back(ProjectJson((*projects)[i]));
-  }
-  if (projects->size() > static_cast<size_t>(page->limit) && page->limit > 0) {
-    SetNextLink(call, "/api/v1/projects", *page, (*projects)[page->limit - 1].name);
-  }
-  nlohmann::json out;
-  out["projects"] = std::move(list);
+  nlohmann::json out = PageAnswer(call, "/api/v1/projects", "projects", *page, *projects,
+                                  [](const auto& record) { return ProjectJson(record); });
   co_await Reply(call, 200, std::move(out));
 }
 

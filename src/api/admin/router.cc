@@ -51,6 +51,8 @@ http::Task<void> Route(Call& call) {
   if (p[0] == "users") co_return co_await HandleUsers(call);
   if (p[0] == "robots") co_return co_await HandleRobots(call);
   if (p[0] == "audit") co_return co_await HandleAudit(call);
+  if (p[0] == "gc") co_return co_await HandleGc(call);
+  if (p[0] == "retention") co_return co_await HandleRetention(call);
   if (p[0] != "projects") co_return co_await NoSuchEndpoint(call);
   if (p.size() >= 3 && p[2] == "members") co_return co_await HandleMembers(call);
   if (p.size() >= 3 && p[2] == "robots") co_return co_await HandleRobots(call);
@@ -100,9 +102,10 @@ http::Task<void> NoSuchEndpoint(Call& call) {
   co_await v2::SendError(call.resp, ErrorCode::kNotFound, message);
 }
 
-http::Task<std::optional<nlohmann::json>> ReadJsonObject(Call& call) {
+http::Task<std::optional<nlohmann::json>> ReadJsonObject(Call& call, bool empty_is_object) {
   std::optional<std::string> text = co_await ReadText(call, kMaxJsonBody);
   if (!text) co_return std::nullopt;
+  if (empty_is_object && text->empty()) co_return nlohmann::json::object();
   nlohmann::json body = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object()) {
     co_await v2::SendError(call.resp, ErrorCode::kBadRequest, "the body must be a JSON object");

@@ -62,15 +62,8 @@ http::Task<void> List(Call& call) {
   metadata::PageRequest request{.last = page->last, .limit = page->limit + 1};
   auto users = co_await call.ctx.pool.Run([&] { return call.ctx.users.List(call.actor, request); });
   if (!users.ok()) co_return co_await Fail(call, users.status());
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t i = 0; i < users->size() && i < static_cast<size_t>(page->limit); ++i) {
-    list.push_back(UserJson((*users)[i]));
-  }
-  if (users->size() > static_cast<size_t>(page->limit) && page->limit > 0) {
-    SetNextLink(call, "/api/v1/users", *page, (*users)[page->limit - 1].name);
-  }
-  nlohmann::json out;
-  out["users"] = std::move(list);
+  nlohmann::json out = PageAnswer(call, "/api/v1/users", "users", *page, *users,
+                                  [](const auto& record) { return UserJson(record); });
   co_await Reply(call, 200, std::move(out));
 }
 
