@@ -30,19 +30,42 @@ void LockRow(soci::session& sql, SqlDialect dialect, const char* table, long lon
       soci::use(repo_id), soci::use(digest), soci::into(one);
 }
 
-// Deletes one link if still unreferenced and older than `before`; true if it did.
-bool DeleteLinkIfUnreferenced(soci::session& sql, SqlDialect dialect, long long repo_id,
-                              const std::string& digest, long long before) {
-  LockRow(sql, dialect, "blob_links", repo_id, digest);
-  soci::statement st =
-      (sql.prepare << "DELETE FROM blob_links WHERE repository_id = :r AND digest = :d "
-                      "AND created_at < :before AND NOT EXISTS (SELECT 1 FROM manifest_refs mr "
-                      "WHERE mr.repository_id = blob_links.repository_id AND mr.kind = 'blob' "
-                      "AND mr.child_digest = blob_links.digest)",
-       soci::use(repo_id), soci::use(digest), soci::use(before));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
-}
+// Deletes links if still unreferenced and older than `before`, one at a time, with the
+// statement prepared once per transaction. The NOT EXISTS is one seek in
+// manifest_refs_repository_child (migration 6); before it, SQLite scanned every reference of the
+// repository per link.
+class LinkDeleter {
+ public:
+  LinkDeleter(soci::session& sql, SqlDialect dialect, long long before)
+      : sql_(sql),
+        dialect_(dialect),
+        before_(before),
+        delete_(
+            (sql.prepare << "DELETE FROM blob_links WHERE repository_id = :r AND digest = :d "
+                            "AND created_at < :before AND NOT EXISTS (SELECT 1 FROM "
+                            "manifest_refs mr WHERE mr.repository_id = blob_links.repository_id "
+                            "AND mr.kind = 'blob' AND mr.child_digest = blob_links.digest)",
+             soci::use(repo_id_), soci::use(digest_), soci::use(before_))) {}
+  LinkDeleter(const LinkDeleter&) = delete;
+  LinkDeleter& operator=(const LinkDeleter&) = delete;
+
+  // True if it deleted the link.
+  bool Delete(long long repo_id, const std::string& digest) {
+    LockRow(sql_, dialect_, "blob_links", repo_id, digest);
+    repo_id_ = repo_id;
+    digest_ = digest;
+    delete_.execute(true);
+    return delete_.get_affected_rows() > 0;
+  }
+
+ private:
+  soci::session& sql_;
+  const SqlDialect dialect_;
+  long long before_;
+  long long repo_id_ = 0;
+  std::string digest_;
+  soci::statement delete_;
+};
 
 }  // namespace
 
@@ -136,6 +159,7 @@ StatusOr<std::vector<LinkRow>> SqlMetadataStore::DeleteUnreferencedLinks(
       std::vector<LinkRow> batch;
       std::map<std::string, long long> repo_ids;
       WriteTransaction tx(sql, dialect_);
+      LinkDeleter deleter(sql, dialect_, before);
       for (size_t i = start; i < end; ++i) {
         const LinkRow& link = links[i];
         auto it = repo_ids.find(link.repository);
@@ -145,7 +169,7 @@ StatusOr<std::vector<LinkRow>> SqlMetadataStore::DeleteUnreferencedLinks(
           it = repo_ids.emplace(link.repository, id).first;
         }
         if (it->second < 0) continue;
-        if (DeleteLinkIfUnreferenced(sql, dialect_, it->second, link.digest.str(), before)) {
+        if (deleter.Delete(it->second, link.digest.str())) {
           batch.push_back(link);
         }
       }
