@@ -145,8 +145,9 @@ http::Task<bool> AuthorizeRoute(AuthContext& auth, v2::Context& ctx,
   bool push_start = route.kind == K::kUploadStart || route.kind == K::kManifest;
   if (allowed && action == Action::kPush && push_start &&
       principal.kind == auth::Principal::Kind::kUser && auth.access.auto_create_projects()) {
-    auth::admin::Actor actor{principal, req.remote_address()};
     std::string project(auth::ProjectOf(route.name));
+    if (auth.access.TryProjectExists(project) == std::optional<bool>(true)) co_return true;
+    auth::admin::Actor actor{principal, req.remote_address()};
     Status created =
         co_await ctx.pool.Run([&] { return auth.projects.EnsureForPush(actor, project); });
     if (!created.ok()) {

@@ -186,6 +186,12 @@ StatusOr<std::vector<Action>> AccessControl::AllowedActions(const Principal& pri
   return allowed;
 }
 
+std::optional<bool> AccessControl::TryProjectExists(std::string_view name) {
+  std::optional<ProjectEntry> p = CachedProject(name, UnixSeconds(clock_.Now()));
+  if (!p) return std::nullopt;
+  return p->project.has_value();
+}
+
 StatusOr<std::optional<metadata::ProjectRecord>> AccessControl::Project(std::string_view name) {
   int64_t now = UnixSeconds(clock_.Now());
   if (std::optional<ProjectEntry> p = CachedProject(name, now)) return p->project;

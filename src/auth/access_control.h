@@ -51,6 +51,9 @@ class AccessControl {
   // intersects a request with this). Blocking.
   StatusOr<std::vector<Action>> AllowedActions(const Principal& principal,
                                                std::string_view project);
+  // Whether the project exists, answered from the cache alone; nullopt when it does not know.
+  // Never blocks.
+  std::optional<bool> TryProjectExists(std::string_view name);
   // The project, or nullopt when it does not exist. Blocking (cached).
   StatusOr<std::optional<metadata::ProjectRecord>> Project(std::string_view name);
 
