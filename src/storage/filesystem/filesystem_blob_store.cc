@@ -134,8 +134,9 @@ StatusOr<std::unique_ptr<Upload>> FilesystemBlobStore::CreateUpload(std::string_
   RETURN_IF_ERROR(CheckUploadId(id));
   ASSIGN_OR_RETURN(ScopedFd fd,
                    OpenFile(paths_.UploadPath(id), O_RDWR | O_APPEND | O_CREAT | O_EXCL));
-  return std::unique_ptr<Upload>(new FilesystemUpload(
-      paths_, std::string(id), std::move(fd), oci::Digester(oci::DigestAlgorithm::kSha256), 0));
+  return std::unique_ptr<Upload>(new FilesystemUpload(paths_, std::string(id), std::move(fd),
+                                                      oci::Digester(oci::DigestAlgorithm::kSha256),
+                                                      0, syncer_));
 }
 
 StatusOr<std::unique_ptr<Upload>> FilesystemBlobStore::ResumeUpload(std::string_view id) {
@@ -143,8 +144,8 @@ StatusOr<std::unique_ptr<Upload>> FilesystemBlobStore::ResumeUpload(std::string_
   ASSIGN_OR_RETURN(ScopedFd fd, OpenFile(paths_.UploadPath(id), O_RDWR | O_APPEND));
   uint64_t size = 0;
   ASSIGN_OR_RETURN(oci::Digester digester, HashFileIncremental(fd.get(), &size));
-  return std::unique_ptr<Upload>(
-      new FilesystemUpload(paths_, std::string(id), std::move(fd), std::move(digester), size));
+  return std::unique_ptr<Upload>(new FilesystemUpload(paths_, std::string(id), std::move(fd),
+                                                      std::move(digester), size, syncer_));
 }
 
 Status FilesystemBlobStore::DeleteUpload(std::string_view id) {

@@ -7,6 +7,7 @@
 
 #include "common/random.h"
 #include "storage/blob_store.h"
+#include "storage/filesystem/background_sync.h"
 #include "storage/paths.h"
 
 namespace cangku::storage {
@@ -44,6 +45,7 @@ class FilesystemBlobStore final : public BlobStore {
 
   const PathMapper paths_;
   SystemRandom random_;  // thread-safe; names Put temporaries
+  const std::shared_ptr<BackgroundSync> syncer_ = std::make_shared<BackgroundSync>();
 };
 
 }  // namespace cangku::storage

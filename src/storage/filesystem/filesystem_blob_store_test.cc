@@ -125,23 +125,43 @@ TEST_F(FilesystemBlobStoreTest, BlobsSurviveReopen) {
   EXPECT_EQ(info->size, 7u);
 }
 
-TEST_F(FilesystemBlobStoreTest, Upload64MiBIn1MiBChunks) {
+// Large enough for two background syncs; the store goes away before the commit, which must
+// still wait for the pending sync and land the blob.
+TEST_F(FilesystemBlobStoreTest, Upload130MiBIn1MiBChunksOutlivesItsStore) {
   auto store = MustCreate();
   ASSERT_TRUE(store);
   auto upload = store->CreateUpload("b16");
   ASSERT_TRUE(upload.ok());
   std::string chunk(1 << 20, 'x');
   oci::Digester expected;
-  for (int i = 0; i < 64; ++i) {
+  for (int i = 0; i < 130; ++i) {
     chunk[0] = static_cast<char>(i);
     expected.Update(chunk);
     ASSERT_TRUE((*upload)->Append(Bytes(chunk)).ok());
   }
-  EXPECT_EQ((*upload)->size(), 64u << 20);
+  EXPECT_EQ((*upload)->size(), 130u << 20);
+  store.reset();
   ASSERT_TRUE((*upload)->Commit(expected.Current()).ok());
+  store = MustCreate();
+  ASSERT_TRUE(store);
   auto info = store->Stat(expected.Current());
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->size, 64u << 20);
+  EXPECT_EQ(info->size, 130u << 20);
+}
+
+TEST_F(FilesystemBlobStoreTest, WrongDigestAfterBackgroundSyncsDiscardsTheUpload) {
+  auto store = MustCreate();
+  ASSERT_TRUE(store);
+  auto upload = store->CreateUpload("b17");
+  ASSERT_TRUE(upload.ok());
+  std::string chunk(1 << 20, 'y');
+  for (int i = 0; i < 65; ++i) ASSERT_TRUE((*upload)->Append(Bytes(chunk)).ok());
+  Status s = (*upload)->Commit(oci::Digester().Current());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(store->paths().UploadPath("b17")));
+  auto entries = store->ListUploads();
+  ASSERT_TRUE(entries.ok());
+  EXPECT_TRUE(entries->empty());
 }
 
 TEST_F(FilesystemBlobStoreTest, CorruptedUploadIsCaughtOnResume) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace cangku::storage {
@@ -17,12 +18,14 @@ constexpr size_t kMaxWrite = 1 << 20;
 }  // namespace
 
 FilesystemUpload::FilesystemUpload(PathMapper paths, std::string id, ScopedFd fd,
-                                   oci::Digester digester, uint64_t size)
+                                   oci::Digester digester, uint64_t size,
+                                   std::shared_ptr<BackgroundSync> syncer)
     : paths_(std::move(paths)),
       id_(std::move(id)),
       fd_(std::move(fd)),
       digester_(std::move(digester)),
-      size_(size) {}
+      size_(size),
+      syncer_(std::move(syncer)) {}
 
 Status FilesystemUpload::CheckOpen() const {
   if (!fd_.valid()) return FailedPreconditionError("upload " + id_ + " is finished");
@@ -45,15 +48,25 @@ Status FilesystemUpload::Append(std::span<const char> data) {
   return OkStatus();
 }
 
-// Starts writing dirty pages to disk every few MiB while the upload streams in, so the fsync
-// of Commit waits only for the tail instead of the whole blob. SYNC_FILE_RANGE_WRITE only
-// queues the writeback; it does not wait for it. Best effort: a failure changes nothing.
+// Keeps the file's way to stable storage moving while the upload streams in, so that the
+// fsync of Commit waits only for the tail instead of the whole blob: writeback of dirty pages
+// starts every few MiB (SYNC_FILE_RANGE_WRITE queues it and does not wait), and every few tens
+// of MiB the background syncer flushes the file, device cache included, unless its previous
+// flush of this file is still running. Best effort: a failure here changes nothing.
 void FilesystemUpload::StartWriteback() {
   constexpr uint64_t kWritebackEvery = 8 << 20;
-  if (size_ - written_back_ < kWritebackEvery) return;
-  ::sync_file_range(fd_.get(), static_cast<off64_t>(written_back_),
-                    static_cast<off64_t>(size_ - written_back_), SYNC_FILE_RANGE_WRITE);
-  written_back_ = size_;
+  constexpr uint64_t kSyncEvery = 64 << 20;
+  if (size_ - written_back_ >= kWritebackEvery) {
+    ::sync_file_range(fd_.get(), static_cast<off64_t>(written_back_),
+                      static_cast<off64_t>(size_ - written_back_), SYNC_FILE_RANGE_WRITE);
+    written_back_ = size_;
+  }
+  bool previous_done = !last_sync_.valid() ||
+                       last_sync_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  if (size_ - synced_ >= kSyncEvery && previous_done) {
+    last_sync_ = syncer_->Sync(fd_.get());
+    synced_ = size_;
+  }
 }
 
 StatusOr<oci::Digest> FilesystemUpload::CurrentDigest(oci::DigestAlgorithm algorithm) {
@@ -71,6 +84,7 @@ Status FilesystemUpload::Commit(const oci::Digest& expected) {
                                 expected.str());
   }
   std::string target = paths_.BlobPath(expected);
+  if (last_sync_.valid()) last_sync_.wait();
   if (TouchExisting(target)) {
     Discard();  // already stored: content-addressed, so identical
     return OkStatus();
