@@ -11,6 +11,7 @@
 #include "api/api_handler.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "http/buffer_pool.h"
 #include "http/server.h"
 #include "http/worker_pool.h"
 #include "metadata/sql_metadata_store.h"
@@ -39,6 +40,7 @@ struct CangkuServer::Parts {
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<http::WorkerPool> pool;
   std::unique_ptr<http::WorkerPool> body_pool;
+  std::unique_ptr<http::BufferPool> body_buffers;
   std::unique_ptr<AuthParts> auth;  // null when authentication is off
   std::unique_ptr<MaintenanceRuns> maintenance;
   std::unique_ptr<api::AuthContext> auth_context;
@@ -167,6 +169,8 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   p->body_pool = std::make_unique<http::WorkerPool>(
       config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
                             : std::max(1u, std::thread::hardware_concurrency()));
+  // 1 MiB reads; up to 32 idle buffers (32 MiB) are kept after a burst of pushes.
+  p->body_buffers = std::make_unique<http::BufferPool>(1 << 20, 32);
   if (config.auth_enabled) {
     ASSIGN_OR_RETURN(p->auth, AuthParts::Create(config, root, *p->metadata, p->clock, p->random));
     RETURN_IF_ERROR(p->auth->Bootstrap(config, root, *p->logger));
@@ -187,8 +191,8 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
         p->auth->AdminContext(*p->pool, *p->logger, AdminHooks(*p->maintenance)));
   }
   p->handler = std::make_unique<api::ApiHandler>(
-      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->logger}, p->auth_context.get(),
-      p->admin_context.get());
+      api::v2::Context{*p->registry, *p->pool, *p->body_pool, *p->body_buffers, *p->logger},
+      p->auth_context.get(), p->admin_context.get());
   ASSIGN_OR_RETURN(p->scheduler, MakeScheduler(config, *p->maintenance));
   ASSIGN_OR_RETURN(http::ServerOptions http_options, HttpOptions(config));
   ASSIGN_OR_RETURN(p->http,

@@ -44,20 +44,21 @@ http::Task<StatusOr<std::string>> ReadAll(http::Request& request, size_t limit) 
   co_return body;
 }
 
-http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload,
-                              http::WorkerPool& pool) {
-  // Two buffers: while the pool writes and hashes one, the I/O thread reads the next. No
-  // larger than the body, and not zero-filled: they are written before they are read.
-  size_t size = 1 << 20;
+http::Task<Status> StreamBody(Context& ctx, http::Request& request, storage::Upload& upload) {
+  // Two buffers: while the body pool writes and hashes one, the I/O thread reads the next. No
+  // larger than the body.
+  size_t want = ctx.body_buffers.buffer_size();
   if (auto length = request.content_length()) {
-    size = static_cast<size_t>(std::clamp<uint64_t>(*length, 1, size));
+    want = static_cast<size_t>(std::clamp<uint64_t>(*length, 1, want));
   }
-  std::unique_ptr<char[]> filled(new char[size]), reading(new char[size]);
+  http::BufferPool::Buffer filled = ctx.body_buffers.Get(want);
+  http::BufferPool::Buffer reading = ctx.body_buffers.Get(want);
+  size_t size = std::min(want, ctx.body_buffers.buffer_size());
   StatusOr<size_t> n = co_await request.ReadBody(std::span<char>(filled.get(), size));
   while (n.ok() && *n > 0) {
     Status appended;
     std::span<const char> data(filled.get(), *n);
-    http::PoolJob job = pool.Start([&] { appended = upload.Append(data); });
+    http::PoolJob job = ctx.body_pool.Start([&] { appended = upload.Append(data); });
     n = co_await request.ReadBody(std::span<char>(reading.get(), size));
     co_await job.Wait();
     if (!appended.ok()) co_return appended;

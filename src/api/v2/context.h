@@ -8,6 +8,7 @@
 
 #include "api/errors.h"
 #include "common/log.h"
+#include "http/buffer_pool.h"
 #include "http/exchange.h"
 #include "http/worker_pool.h"
 #include "oci/digest.h"
@@ -26,6 +27,8 @@ struct Context {
   // Writes and hashes upload bodies: apart from `pool`, so that body bytes never queue behind
   // database work and fsyncs.
   http::WorkerPool& body_pool;
+  // The buffers upload bodies are read into.
+  http::BufferPool& body_buffers;
   Logger& logger;
 };
 
@@ -40,11 +43,10 @@ http::Task<void> SendJson(http::Response& response, int status, std::string body
 
 // Reads the whole body, refusing more than `limit` bytes (kResourceExhausted).
 http::Task<StatusOr<std::string>> ReadAll(http::Request& request, size_t limit);
-// Streams the body into `upload`, appending on the worker pool (writing and hashing a buffer
+// Streams the body into `upload`, appending on the body pool (writing and hashing a buffer
 // there while the next is read). Errors: kAborted / kDeadlineExceeded (client), or the
 // upload's error.
-http::Task<Status> StreamBody(http::Request& request, storage::Upload& upload,
-                              http::WorkerPool& pool);
+http::Task<Status> StreamBody(Context& ctx, http::Request& request, storage::Upload& upload);
 
 // Parses a digest from a query value or path; sends DIGEST_INVALID and returns nullopt if bad.
 http::Task<std::optional<oci::Digest>> DigestOrError(http::Response& response,

@@ -69,7 +69,7 @@ http::Task<void> Monolithic(Context& ctx, const std::string& name, const oci::Di
     co_await SendUnexpected(ctx, resp, lease.status());
     co_return;
   }
-  Status s = co_await StreamBody(req, *(*lease)->upload, ctx.body_pool);
+  Status s = co_await StreamBody(ctx, req, *(*lease)->upload);
   if (s.ok()) {
     s = co_await ctx.pool.Run([&] { return ctx.registry.FinishUpload(std::move(*lease), digest); });
   }
@@ -152,7 +152,7 @@ http::Task<void> Close(Context& ctx, const std::string& name, UploadLease lease,
     co_await SendChunkRefused(resp, name, id, size, problem);
     co_return;
   }
-  Status s = co_await StreamBody(req, *lease->upload, ctx.body_pool);
+  Status s = co_await StreamBody(ctx, req, *lease->upload);
   if (s.ok()) {
     s = co_await ctx.pool.Run([&] { return ctx.registry.FinishUpload(std::move(lease), *digest); });
   }
@@ -173,7 +173,7 @@ http::Task<void> Patch(Context& ctx, const std::string& name, UploadLease lease,
     co_await SendChunkRefused(resp, name, id, size, problem);
     co_return;
   }
-  Status s = co_await StreamBody(req, *lease->upload, ctx.body_pool);
+  Status s = co_await StreamBody(ctx, req, *lease->upload);
   uint64_t size = lease->upload->size();
   lease.Reset();
   if (!s.ok()) {
