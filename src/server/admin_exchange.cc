@@ -7,7 +7,6 @@
 #include <boost/asio/io_context.hpp>
 // clang-format on
 
-#include <curl/curl.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 #include "http/worker_pool.h"
 #include "metadata/sql_metadata_store.h"
 #include "server/auth_parts.h"
+#include "server/curl_library.h"
 #include "server/project_commands.h"
 
 namespace cangku::server {
@@ -140,50 +140,53 @@ size_t AppendBody(char* data, size_t size, size_t n, void* out) {
 
 // Frees what libcurl allocated, whatever path leaves RemoteExchange.
 struct CurlHandles {
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
+  explicit CurlHandles(const CurlLibrary& lib) : lib(lib), curl(lib.easy_init()) {}
   ~CurlHandles() {
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    lib.slist_free_all(headers);
+    lib.easy_cleanup(curl);
   }
+  const CurlLibrary& lib;
+  CURL* curl;
+  curl_slist* headers = nullptr;
 };
 
 }  // namespace
 
 StatusOr<AdminAnswer> RemoteExchange(const std::string& server_url, const std::string& username,
                                      const std::string& password, const AdminRequest& request) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  CurlHandles h;
+  ASSIGN_OR_RETURN(std::unique_ptr<CurlLibrary> lib, CurlLibrary::Load());
+  lib->global_init(CURL_GLOBAL_DEFAULT);
+  CurlHandles h(*lib);
   if (h.curl == nullptr) return InternalError("curl_easy_init failed");
   std::string url = server_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += request.target;
   AdminAnswer answer;
   std::string content_type = "Content-Type: " + request.content_type;
-  h.headers = curl_slist_append(h.headers, content_type.c_str());
-  curl_easy_setopt(h.curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h.curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  curl_easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
+  h.headers = lib->slist_append(h.headers, content_type.c_str());
+  lib->easy_setopt(h.curl, CURLOPT_URL, url.c_str());
+  lib->easy_setopt(h.curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  lib->easy_setopt(h.curl, CURLOPT_HTTPHEADER, h.headers);
   if (request.method != "GET" && request.method != "DELETE") {
-    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE,
+    lib->easy_setopt(h.curl, CURLOPT_POSTFIELDS, request.body.data());
+    lib->easy_setopt(h.curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
   }
   if (!username.empty()) {
-    curl_easy_setopt(h.curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(h.curl, CURLOPT_USERNAME, username.c_str());
-    curl_easy_setopt(h.curl, CURLOPT_PASSWORD, password.c_str());
+    lib->easy_setopt(h.curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    lib->easy_setopt(h.curl, CURLOPT_USERNAME, username.c_str());
+    lib->easy_setopt(h.curl, CURLOPT_PASSWORD, password.c_str());
   }
-  curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer.body);
-  curl_easy_setopt(h.curl, CURLOPT_TIMEOUT, 120L);
-  curl_easy_setopt(h.curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(h.curl);
+  lib->easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, AppendBody);
+  lib->easy_setopt(h.curl, CURLOPT_WRITEDATA, &answer.body);
+  lib->easy_setopt(h.curl, CURLOPT_TIMEOUT, 120L);
+  lib->easy_setopt(h.curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = lib->easy_perform(h.curl);
   if (rc != CURLE_OK) {
-    return UnavailableError(url + ": " + curl_easy_strerror(rc));
+    return UnavailableError(url + ": " + lib->easy_strerror(rc));
   }
   long status = 0;
-  curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
+  lib->easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &status);
   answer.status = static_cast<int>(status);
   return answer;
 }

@@ -45,9 +45,10 @@ class LocalAdmin {
 };
 
 // The admin API of the registry at `server_url` ("http://127.0.0.1:5000"; https verifies the
-// server's certificate against the system's CAs), over HTTP with libcurl, with Basic credentials
-// when `username` is not empty. Errors: kUnavailable when no answer came (connection refused,
-// TLS failure, timeout) -- an answer with an error status is an answer.
+// server's certificate against the system's CAs), over HTTP with libcurl (loaded on first use),
+// with Basic credentials when `username` is not empty. Errors: kUnavailable when no answer came
+// (connection refused, TLS failure, timeout, libcurl not installed) -- an answer with an error
+// status is an answer.
 StatusOr<AdminAnswer> RemoteExchange(const std::string& server_url, const std::string& username,
                                      const std::string& password, const AdminRequest& request);
 
