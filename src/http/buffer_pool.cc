@@ -1,5 +1,8 @@
 #include "http/buffer_pool.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace cangku::http {
 
 BufferPool::Buffer BufferPool::Get(size_t want) {
@@ -10,6 +13,7 @@ BufferPool::Buffer BufferPool::Get(size_t want) {
     if (!idle_.empty()) {
       data = std::move(idle_.back());
       idle_.pop_back();
+      fewest_idle_ = std::min(fewest_idle_, idle_.size());
     }
   }
   if (!data) data.reset(new char[buffer_size_]);
@@ -19,6 +23,18 @@ BufferPool::Buffer BufferPool::Get(size_t want) {
 size_t BufferPool::idle() const {
   std::lock_guard lock(mu_);
   return idle_.size();
+}
+
+void BufferPool::Trim() {
+  std::vector<std::unique_ptr<char[]>> unused;
+  {
+    std::lock_guard lock(mu_);
+    size_t n = std::min(fewest_idle_, idle_.size());
+    unused.assign(std::make_move_iterator(idle_.end() - static_cast<std::ptrdiff_t>(n)),
+                  std::make_move_iterator(idle_.end()));
+    idle_.resize(idle_.size() - n);
+    fewest_idle_ = idle_.size();
+  }
 }
 
 void BufferPool::Put(char* data) {

@@ -9,8 +9,8 @@ namespace cangku::http {
 
 // Request-body buffers of one size, kept for reuse. A fresh buffer of a MiB comes from mmap(2)
 // and takes a page fault per 4 KiB when first filled; in a storm of small pushes those faults
-// were a tenth of the registry's CPU. Keeps at most `keep` idle buffers. Thread-safe; must
-// outlive every buffer it hands out.
+// were a tenth of the registry's CPU. Keeps at most `keep` idle buffers, and Trim gives back
+// those a whole period did not need. Thread-safe; must outlive every buffer it hands out.
 class BufferPool {
  public:
   BufferPool(size_t buffer_size, size_t keep) : buffer_size_(buffer_size), keep_(keep) {}
@@ -41,6 +41,9 @@ class BufferPool {
   size_t buffer_size() const { return buffer_size_; }
   // Buffers kept for reuse now.
   size_t idle() const;
+  // Frees the idle buffers that stayed idle since the last Trim (the fewest idle at any moment
+  // since then), so that memory taken by a burst goes back within two periods of it.
+  void Trim();
 
  private:
   void Put(char* data);
@@ -49,6 +52,7 @@ class BufferPool {
   const size_t keep_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<char[]>> idle_;  // guarded by mu_
+  size_t fewest_idle_ = 0;                     // guarded by mu_; since the last Trim
 };
 
 }  // namespace cangku::http

@@ -40,6 +40,22 @@ TEST(BufferPoolTest, SmallBuffersAreNotKept) {
   EXPECT_EQ(pool.idle(), 1u);
 }
 
+TEST(BufferPoolTest, TrimFreesWhatAWholePeriodLeftIdle) {
+  BufferPool pool(1024, 8);
+  {
+    std::vector<BufferPool::Buffer> burst;
+    for (int i = 0; i < 4; ++i) burst.push_back(pool.Get(1024));
+  }
+  EXPECT_EQ(pool.idle(), 4u);
+  pool.Trim();  // the burst's period: none was idle throughout, all are kept
+  EXPECT_EQ(pool.idle(), 4u);
+  { BufferPool::Buffer one = pool.Get(1024); }  // the next period needs one at a time
+  pool.Trim();
+  EXPECT_EQ(pool.idle(), 1u);
+  pool.Trim();  // a period with no use at all
+  EXPECT_EQ(pool.idle(), 0u);
+}
+
 TEST(BufferPoolTest, KeepingNoneFreesEveryBuffer) {
   BufferPool pool(1024, 0);
   { BufferPool::Buffer buffer = pool.Get(4096); }

@@ -100,6 +100,8 @@ void LogTransport(Logger& logger, const Config& config) {
 }
 
 constexpr std::chrono::seconds kFlushPeriod{1};
+// How often body buffers left idle for a whole period are freed.
+constexpr std::chrono::seconds kTrimPeriod{10};
 // How often a serving registry looks for upload sessions older than uploads.expiry (sessions in
 // use are skipped): every minute, or twice per expiry time when that is shorter.
 std::chrono::milliseconds ExpiryPeriod(const Config& config) {
@@ -169,7 +171,7 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   p->body_pool = std::make_unique<http::WorkerPool>(
       config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
                             : std::max(1u, std::thread::hardware_concurrency()));
-  // 1 MiB reads; up to 32 idle buffers (32 MiB) are kept after a burst of pushes.
+  // 1 MiB reads; up to 8 idle buffers (8 MiB) are kept after a burst of pushes.
   p->body_buffers = std::make_unique<http::BufferPool>(1 << 20, 32);
   if (config.auth_enabled) {
     ASSIGN_OR_RETURN(p->auth, AuthParts::Create(config, root, *p->metadata, p->clock, p->random));
@@ -206,15 +208,21 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
 Status CangkuServer::Run() {
   Parts& p = *parts_;
   // Flushes the noted pulls and audit events every kFlushPeriod until stopped, then once more;
-  // expires abandoned upload sessions every expiry_period.
+  // frees idle body buffers every kTrimPeriod; expires abandoned upload sessions every
+  // expiry_period.
   p.flusher = std::jthread([&p](std::stop_token stop) {
     auto next_expiry = std::chrono::steady_clock::now() + p.expiry_period;
+    auto next_trim = std::chrono::steady_clock::now() + kTrimPeriod;
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(p.flusher_mu);
         p.flusher_cv.wait_for(lock, stop, kFlushPeriod, [] { return false; });
       }
       FlushRecords(p);
+      if (std::chrono::steady_clock::now() >= next_trim) {
+        p.body_buffers->Trim();
+        next_trim = std::chrono::steady_clock::now() + kTrimPeriod;
+      }
       if (std::chrono::steady_clock::now() >= next_expiry && !stop.stop_requested()) {
         ExpireUploads(p);
         next_expiry = std::chrono::steady_clock::now() + p.expiry_period;
