@@ -39,6 +39,9 @@ struct TagRow {
 };
 
 // A manifest GET, for the last-pull times retention reads.
+// How precisely pull times are kept: retention counts pulls in days.
+inline constexpr int64_t kPullTimeResolutionSeconds = 60;
+
 struct PullRow {
   std::string repository;
   oci::Digest digest;
@@ -87,7 +90,9 @@ class LifecycleStore {
   // Retention (sql_retention.cc). Streams every tag, as the ForEach methods above.
   virtual Status ForEachTag(const std::function<Status(const TagRow&)>& fn) = 0;
   // Sets the last-pull time of each manifest of `pulls` that exists to `now` (Unix seconds), in
-  // one transaction. Unknown repositories and manifests are skipped.
+  // one transaction, unless it is already within kPullTimeResolutionSeconds of `now` (a manifest
+  // pulled all the time is written once a minute, not at every flush). Unknown repositories and
+  // manifests are skipped.
   virtual Status RecordPulls(const std::vector<PullRow>& pulls, int64_t now) = 0;
   // Deletes the tag if it still points at `tag.digest` and was last set at `tag.updated_at`
   // (a concurrent push that moved or re-set it wins). Returns whether it was deleted.

@@ -150,6 +150,11 @@ TEST_P(SqlLifecycleTest, RetentionTagsPullTimesAndConditionalTagDelete) {
   EXPECT_EQ(Manifests()[0].last_pulled_at, 0);
   ASSERT_TRUE(store_->RecordPulls({{"a", m}, {"gone", m}, {"a", D("unknown")}}, 5000).ok());
   EXPECT_EQ(Manifests()[0].last_pulled_at, 5000);
+  // Within the resolution the time stays; past it, it moves.
+  ASSERT_TRUE(store_->RecordPulls({{"a", m}}, 5000 + kPullTimeResolutionSeconds - 1).ok());
+  EXPECT_EQ(Manifests()[0].last_pulled_at, 5000);
+  ASSERT_TRUE(store_->RecordPulls({{"a", m}}, 5000 + kPullTimeResolutionSeconds).ok());
+  EXPECT_EQ(Manifests()[0].last_pulled_at, 5000 + kPullTimeResolutionSeconds);
   TagRow moved = tags[0];
   moved.updated_at += 1;  // as if re-pushed since it was read
   EXPECT_FALSE(*store_->DeleteTagIfUnchanged(moved));
