@@ -25,7 +25,9 @@ struct Conn {
   size_t out_off = 0;
   ResponseHead head;
   size_t head_len = 0;  // 0 until the head of the current response is parsed
-  Clock::time_point sent;
+  Clock::time_point sent;  // when the request was sent or, paced, was due
+  Clock::time_point due;   // paced: when the next request is due
+  bool idle = false;       // paced: waiting for `due`
   bool want_write = false;
 };
 
@@ -46,10 +48,17 @@ class Worker {
         measure_from_(measure_from),
         end_(end),
         conns_(static_cast<size_t>(conns)) {
+    const Clock::time_point start = Clock::now();
+    if (options.rate > 0) {
+      interval_ = std::chrono::duration_cast<Clock::duration>(
+          std::chrono::duration<double>(options.connections / options.rate));
+    }
     for (int i = 0; i < conns; ++i) {
-      conns_[static_cast<size_t>(i)].next_path =
-          (static_cast<size_t>(first_conn + i) * requests.size()) /
-          static_cast<size_t>(options.connections);
+      Conn& c = conns_[static_cast<size_t>(i)];
+      c.next_path = (static_cast<size_t>(first_conn + i) * requests.size()) /
+                    static_cast<size_t>(options.connections);
+      // Paced connections start spread over one interval, not all at once.
+      c.due = start + interval_ * (first_conn + i) / options.connections;
     }
   }
   ~Worker() {
@@ -68,7 +77,9 @@ class Worker {
       for (Conn& c : conns_) {
         if (c.fd < 0) Open(&c);  // a connect that failed before: try again
       }
-      const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 20);
+      const timespec wait = StartDue();
+      const int n = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &wait,
+                                   nullptr);
       for (int i = 0; i < n; ++i) {
         Conn* c = static_cast<Conn*>(events[static_cast<size_t>(i)].data.ptr);
         const uint32_t ev = events[static_cast<size_t>(i)].events;
@@ -82,6 +93,29 @@ class Worker {
   ThreadStats& stats() { return stats_; }
 
  private:
+  // Paced: sends the requests that are due, and returns how long to wait for the next one (at
+  // most 20 ms, the wait of the closed loop).
+  timespec StartDue() {
+    Clock::duration wait = std::chrono::milliseconds(20);
+    if (interval_ == Clock::duration::zero()) return ToTimespec(wait);
+    const Clock::time_point now = Clock::now();
+    for (Conn& c : conns_) {
+      if (c.fd < 0 || !c.idle) continue;
+      if (c.due <= now) {
+        c.idle = false;
+        StartRequest(&c);
+      } else {
+        wait = std::min(wait, c.due - now);
+      }
+    }
+    return ToTimespec(wait);
+  }
+
+  static timespec ToTimespec(Clock::duration d) {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    return timespec{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+  }
+
   void Fail(Conn* c, const std::string& why) {
     if (Clock::now() >= measure_from_) {
       ++stats_.errors;
@@ -113,14 +147,23 @@ class Worker {
     ev.data.ptr = c;
     ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c->fd, &ev);
     c->want_write = false;
-    StartRequest(c);
+    if (interval_ == Clock::duration::zero()) {
+      StartRequest(c);
+    } else {
+      c->idle = true;  // StartDue sends when due
+    }
   }
 
   void StartRequest(Conn* c) {
     c->out = &requests_[c->next_path];
     c->next_path = (c->next_path + 1) % requests_.size();
     c->out_off = 0;
-    c->sent = Clock::now();
+    if (interval_ == Clock::duration::zero()) {
+      c->sent = Clock::now();
+    } else {
+      c->sent = c->due;
+      c->due += interval_;
+    }
     Write(c);
   }
 
@@ -206,6 +249,10 @@ class Worker {
     c->head_len = 0;
     if (now >= end_) return;
     if (c->head.close) return Reopen(c);
+    if (interval_ != Clock::duration::zero() && c->due > now) {
+      c->idle = true;  // StartDue sends when due
+      return;
+    }
     StartRequest(c);
   }
 
@@ -214,6 +261,7 @@ class Worker {
   const Clock::time_point measure_from_;
   const Clock::time_point end_;
   std::vector<Conn> conns_;
+  Clock::duration interval_{};  // paced: between two requests of one connection; 0: closed loop
   int epoll_ = -1;
   std::vector<char> scratch_;
   ThreadStats stats_;

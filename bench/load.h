@@ -1,8 +1,11 @@
 #pragma once
 
 // A keep-alive HTTP/1.1 load generator over epoll: `connections` connections spread over
-// `threads` threads, each with one request in flight at a time (closed loop, like wrk), walking
-// a list of paths. Unlike wrk it frames HEAD responses correctly (Content-Length, no body).
+// `threads` threads, each with one request in flight at a time, walking a list of paths. Unlike
+// wrk it frames HEAD responses correctly (Content-Length, no body). Closed loop by default (each
+// connection sends its next request as soon as the last answer is in, like wrk); with a rate,
+// paced (like wrk2): each connection sends on a fixed schedule, and latency counts from the
+// scheduled time, so a server that falls behind is charged for the wait it causes.
 
 #include <cstdint>
 #include <map>
@@ -22,6 +25,7 @@ struct LoadOptions {
   int threads = 2;
   double duration_s = 10;  // measured
   double warmup_s = 0;     // run before the measurement, not recorded
+  double rate = 0;         // requests/s over all connections; 0: closed loop
 };
 
 struct LoadResult {

@@ -85,6 +85,10 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 3600.0));
   load_cmd->add_option("--warmup", load.warmup_s, "unmeasured seconds first")
       ->check(CLI::Range(0.0, 600.0));
+  load_cmd->add_option("--rate", load.rate,
+                       "paced: requests/s over all connections, latency from the scheduled "
+                       "send (default 0: closed loop)")
+      ->check(CLI::Range(0.0, 1e7));
   load_cmd->add_option("--header", header_texts, "extra header 'Name: value' (repeatable)");
 
   PushOptions push;
@@ -170,6 +174,7 @@ int Main(int argc, char** argv) {
                   {"errors", r.errors},
                   {"seconds", r.seconds},
                   {"rps", r.rps},
+                  {"rate", load.rate},
                   {"p50_ms", r.p50_ms},
                   {"p90_ms", r.p90_ms},
                   {"p99_ms", r.p99_ms},

@@ -4,6 +4,7 @@ Every measure is bounded in time and count, and a failing measure records its er
 the others run: a benchmark reports, it does not fail.
 """
 
+import base64
 import http.client
 import json
 import os
@@ -197,29 +198,59 @@ class Run:
             lists[kind] = path
         return lists
 
+    MANIFEST_LOADS = (("manifest_get_tag", "GET", "tag", True),
+                      ("manifest_get_digest", "GET", "digest", True),
+                      ("manifest_head_tag", "HEAD", "tag", True),
+                      ("tags_list", "GET", "tags_list", False))
+
+    def load(self, key, method, url_list, accept, *extra):
+        res = self.lg("load", "--url", self.reg.url, "--url-list", url_list,
+                      "--method", method, "--connections", self.cfg.connections,
+                      "--threads", self.cfg.threads, "--duration", self.cfg.duration,
+                      "--warmup", self.cfg.warmup,
+                      *(["--header", MANIFEST_ACCEPT] if accept else []), *extra,
+                      timeout=self.cfg.duration + self.cfg.warmup + 120)
+        self.r[key] = res
+        self.log(f"  {key}: {res['rps']:.0f} req/s, p50 {res['p50_ms']:.2f} ms, "
+                 f"p99 {res['p99_ms']:.2f} ms, errors {res['errors']}")
+        return res
+
     def manifests(self):
+        """Closed-loop loads (each connection sends as soon as it has its answer: the most the
+        registry serves), then for Cangku paced loads at ten times the rate Distribution served
+        in this run (latency at a given throughput, counted from each request's scheduled time),
+        and an authenticated closed-loop load."""
         self.need_running()
         lists = self.url_lists()
         self.reg.reset_peak_rss()
         cpu0 = self.reg.cpu_seconds()
         total = 0
-        for key, method, kind, accept in (("manifest_get_tag", "GET", "tag", True),
-                                          ("manifest_get_digest", "GET", "digest", True),
-                                          ("manifest_head_tag", "HEAD", "tag", True),
-                                          ("tags_list", "GET", "tags_list", False)):
-            res = self.lg("load", "--url", self.reg.url, "--url-list", lists[kind],
-                          "--method", method, "--connections", self.cfg.connections,
-                          "--threads", self.cfg.threads, "--duration", self.cfg.duration,
-                          "--warmup", self.cfg.warmup,
-                          *(["--header", MANIFEST_ACCEPT] if accept else []),
-                          timeout=self.cfg.duration + self.cfg.warmup + 120)
-            self.r[key] = res
-            total += res["requests"]
-            self.log(f"  {key}: {res['rps']:.0f} req/s, p50 {res['p50_ms']:.2f} ms, "
-                     f"p99 {res['p99_ms']:.2f} ms, errors {res['errors']}")
+        for key, method, kind, accept in self.MANIFEST_LOADS:
+            total += self.load(key, method, lists[kind], accept)["requests"]
         cpu = self.reg.cpu_seconds() - cpu0
         self.r["rss_manifest_peak_mib"] = self.reg.peak_rss_mib()
         self.r["cpu_ms_per_1k_manifest_requests"] = cpu * 1e6 / total if total else None
+        if self.reg.name == "distribution":
+            return
+        for key, method, kind, accept in self.MANIFEST_LOADS[:3]:
+            peer = self.inputs.get("distribution_rps", {}).get(key)
+            rate = round(10 * peer) if peer else self.cfg.paced_rate
+            self.r[key + "_paced_rate"] = rate
+            self.load(key + "_paced", method, lists[kind], accept, "--rate", rate)
+        self.step("authenticated manifest load", lambda: self.authenticated(lists))
+
+    def authenticated(self, lists):
+        """GET by tag again with authentication on, every request with Basic credentials: the
+        cost of authenticating and authorizing each request (Distribution has no comparable
+        set-up here: its configuration runs without authentication)."""
+        try:
+            creds = self.reg.with_auth()
+            if creds is None:
+                return
+            header = "Authorization: Basic " + base64.b64encode(creds.encode()).decode()
+            self.load("manifest_get_tag_auth", "GET", lists["tag"], True, "--header", header)
+        finally:
+            self.reg.with_auth(False)
 
     # --- pushes -------------------------------------------------------------------------------
 

@@ -72,6 +72,16 @@ class Registry:
         """Extra environment variables for the registry process."""
         return {}
 
+    def ready_status(self):
+        """What GET /v2/ answers once the registry serves: 200, or 401 with authentication."""
+        return 200
+
+    def with_auth(self, on=True):
+        """Restarts the registry over the same store with authentication on (or back off).
+        Returns "user:password" of an account that may read everything, or None if this
+        registry is not measured with authentication."""
+        return None
+
     def start(self, timeout=60.0):
         """Starts the registry; returns seconds from exec until GET /v2/ answers 200."""
         self.stop()
@@ -88,11 +98,12 @@ class Registry:
             if self.proc.poll() is not None:
                 raise StartError(f"{self.name} exited with {self.proc.returncode}: "
                                  + self.log_tail())
-            if v2_status(self.port, timeout=2.0) == 200:
+            if v2_status(self.port, timeout=2.0) == self.ready_status():
                 return time.monotonic() - t0
             time.sleep(0.002)
         self.stop()
-        raise StartError(f"{self.name}: GET /v2/ did not answer 200 within {timeout:.0f} s")
+        raise StartError(f"{self.name}: GET /v2/ did not answer {self.ready_status()} within "
+                         f"{timeout:.0f} s")
 
     def stop(self):
         if self.proc is None:
@@ -191,10 +202,13 @@ http:
 class Cangku(Registry):
     name = "cangku"
 
+    ADMIN_PASSWORD = "bench-admin-password"
+
     def __init__(self, binary, data_dir, log_dir, access_log=False):
         super().__init__(data_dir, log_dir)
         self.binary = binary
         self.access_log = access_log
+        self.auth = False
 
     def available(self):
         if not os.access(self.binary, os.X_OK):
@@ -212,4 +226,13 @@ class Cangku(Registry):
         # authentication (Distribution runs without it too).
         return {"CANGKU_LOG_LEVEL": "info" if self.access_log else "warn",
                 "CANGKU_LOG_ACCESS_LOG": "true" if self.access_log else "false",
-                "CANGKU_AUTH_ENABLED": "false"}
+                "CANGKU_AUTH_ENABLED": "true" if self.auth else "false",
+                "CANGKU_ADMIN_PASSWORD": self.ADMIN_PASSWORD}
+
+    def ready_status(self):
+        return 401 if self.auth else 200
+
+    def with_auth(self, on=True):
+        self.auth = on
+        self.start()
+        return "admin:" + self.ADMIN_PASSWORD
