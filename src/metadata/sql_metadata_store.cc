@@ -1,7 +1,6 @@
 #include "metadata/sql_metadata_store.h"
 
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
 
@@ -38,36 +37,9 @@ StatusOr<Target> ParseUrl(const std::string& url, int pool_size) {
       "metadata url must start with sqlite://, sqlite::memory:, postgresql:// or postgres://");
 }
 
-void ConfigureSqlite(soci::session& sql) {
-  std::string mode;
-  sql << "PRAGMA journal_mode=WAL", soci::into(mode);
-  sql << "PRAGMA synchronous=NORMAL";
-  sql << "PRAGMA foreign_keys=ON";
-  int timeout = 0;
-  sql << "PRAGMA busy_timeout=5000", soci::into(timeout);
-}
-
-Status OpenPool(const Target& target, soci::connection_pool& pool) {
-  for (int i = 0; i < target.pool_size; ++i) {
-    soci::session& sql = pool.at(static_cast<size_t>(i));
-    try {
-      if (target.dialect == SqlDialect::kSqlite) {
-        sql.open(soci::sqlite3, target.connect);
-        ConfigureSqlite(sql);
-      } else {
-        // By name: SOCI loads the PostgreSQL backend (and libpq) only when one is used.
-        sql.open("postgresql", target.connect);
-      }
-    } catch (const std::exception& e) {
-      return UnavailableError(std::string("cannot open metadata database: ") + e.what());
-    }
-  }
-  return OkStatus();
-}
-
 }  // namespace
 
-SqlMetadataStore::SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,
+SqlMetadataStore::SqlMetadataStore(std::unique_ptr<SessionPool> pool, SqlDialect dialect,
                                    int applied_migrations)
     : pool_(std::move(pool)), dialect_(dialect), applied_migrations_(applied_migrations) {}
 
@@ -76,13 +48,21 @@ SqlMetadataStore::~SqlMetadataStore() = default;
 StatusOr<std::unique_ptr<SqlMetadataStore>> SqlMetadataStore::Create(const std::string& url,
                                                                      int pool_size) {
   ASSIGN_OR_RETURN(Target target, ParseUrl(url, pool_size));
-  std::unique_ptr<soci::connection_pool> pool;
+  std::unique_ptr<SessionPool> pool;
   try {
-    pool = std::make_unique<soci::connection_pool>(static_cast<size_t>(target.pool_size));
+    pool = std::make_unique<SessionPool>(static_cast<size_t>(target.pool_size), target.dialect,
+                                         target.connect);
   } catch (const std::exception& e) {
     return SqlError("create metadata pool", e);
   }
-  RETURN_IF_ERROR(OpenPool(target, *pool));
+  // One session connects now, so that a database that cannot be reached fails the start; the
+  // others connect when first used.
+  try {
+    soci::session sql(pool->sessions());
+    pool->Connect(sql);
+  } catch (const std::exception& e) {
+    return UnavailableError(std::string("cannot open metadata database: ") + e.what());
+  }
   ASSIGN_OR_RETURN(int applied, WithSession(*pool, "migrate", [&](soci::session& sql) {
                      return ApplyMigrations(sql, target.dialect, EmbeddedMigrations());
                    }));

@@ -16,15 +16,14 @@
 #include "metadata/policy_store.h"
 #include "oci/digest.h"
 
-namespace soci {
-class connection_pool;
-}
-
 namespace cangku::metadata {
+
+class SessionPool;  // sql_session.h
 
 // MetadataStore (and LifecycleStore, for garbage collection and scrub; PolicyStore; IdentityStore;
 // AuditStore) over SQL through SOCI: SQLite (embedded, WAL) or PostgreSQL (scale-out).
-// Thread-safe: each call leases one session from a fixed pool (blocking while all are in use).
+// Thread-safe: each call leases one session from a fixed pool (blocking while all are in use);
+// a session connects when first used.
 // Every SOCI/driver exception is caught here and returned as kInternal.
 class SqlMetadataStore final : public MetadataStore,
                                public LifecycleStore,
@@ -123,8 +122,7 @@ class SqlMetadataStore final : public MetadataStore,
   StatusOr<std::vector<AuditRecord>> QueryAudit(const AuditQuery& query) override;
 
  private:
-  SqlMetadataStore(std::unique_ptr<soci::connection_pool> pool, SqlDialect dialect,
-                   int applied_migrations);
+  SqlMetadataStore(std::unique_ptr<SessionPool> pool, SqlDialect dialect, int applied_migrations);
 
   // Serializes this process's writers on SQLite, which allows one writer at a time: waiting
   // here hands the lock over at once, where SQLite's busy handler would sleep and retry.
@@ -132,7 +130,7 @@ class SqlMetadataStore final : public MetadataStore,
   std::unique_lock<std::mutex> WriterLock();
 
   // Constant after construction; the pool itself is thread-safe.
-  const std::unique_ptr<soci::connection_pool> pool_;
+  const std::unique_ptr<SessionPool> pool_;
   const SqlDialect dialect_;
   const int applied_migrations_;
 

@@ -1,5 +1,6 @@
 #include "metadata/sql_session.h"
 
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <memory>
 
@@ -22,6 +23,22 @@ WriteTransaction::~WriteTransaction() {
 void WriteTransaction::Commit() {
   sql_ << "COMMIT";
   done_ = true;
+}
+
+void SessionPool::Connect(soci::session& sql) const {
+  if (sql.get_backend() != nullptr) return;
+  if (dialect_ == SqlDialect::kSqlite) {
+    sql.open(soci::sqlite3, connect_);
+    std::string mode;
+    sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+    sql << "PRAGMA synchronous=NORMAL";
+    sql << "PRAGMA foreign_keys=ON";
+    int timeout = 0;
+    sql << "PRAGMA busy_timeout=5000", soci::into(timeout);
+  } else {
+    // By name: SOCI loads the PostgreSQL backend (and libpq) only when one is used.
+    sql.open("postgresql", connect_);
+  }
 }
 
 void RecoverSession(soci::session& sql) noexcept {

@@ -42,12 +42,31 @@ Status SqlError(std::string_view what, const std::exception& e);
 // A digest read back from the database. Errors: kDataLoss if it does not parse.
 StatusOr<oci::Digest> ParseStoredDigest(const std::string& text);
 
+// The store's sessions: a fixed SOCI pool whose sessions connect when first leased, so an idle
+// registry holds the connection it used, not pool_size of them (each SQLite connection cost
+// about 130 KiB of memory before its first query). Thread-safe, like the SOCI pool.
+class SessionPool {
+ public:
+  SessionPool(size_t size, SqlDialect dialect, std::string connect)
+      : sessions_(size), dialect_(dialect), connect_(std::move(connect)) {}
+
+  soci::connection_pool& sessions() { return sessions_; }
+  // Opens `sql`, a session leased from this pool, if it never was. Throws as SOCI does.
+  void Connect(soci::session& sql) const;
+
+ private:
+  soci::connection_pool sessions_;
+  const SqlDialect dialect_;
+  const std::string connect_;  // what the SOCI backend is opened with
+};
+
 // Runs fn(session) on a session leased from `pool`; any exception becomes kInternal.
 template <typename Fn>
-auto WithSession(soci::connection_pool& pool, std::string_view what, Fn&& fn)
+auto WithSession(SessionPool& pool, std::string_view what, Fn&& fn)
     -> decltype(fn(std::declval<soci::session&>())) {
   try {
-    soci::session sql(pool);
+    soci::session sql(pool.sessions());
+    pool.Connect(sql);
     try {
       return fn(sql);
     } catch (const std::exception& e) {
