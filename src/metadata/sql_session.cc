@@ -35,6 +35,11 @@ void SessionPool::Connect(soci::session& sql) const {
     sql << "PRAGMA foreign_keys=ON";
     int timeout = 0;
     sql << "PRAGMA busy_timeout=5000", soci::into(timeout);
+    // 256 KiB of page cache per connection instead of SQLite's 2 MiB: the file's pages are in
+    // the OS page cache anyway, and hot manifests in the registry's own cache. Eight connections
+    // with full caches were 16 MiB of a serving registry's memory; reads that miss the manifest
+    // cache lost about a tenth of their throughput.
+    sql << "PRAGMA cache_size=-256";
   } else {
     // By name: SOCI loads the PostgreSQL backend (and libpq) only when one is used.
     sql.open("postgresql", connect_);
