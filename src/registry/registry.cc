@@ -150,6 +150,9 @@ StatusOr<ManifestCache::Entry> Registry::GetManifest(const std::string& reposito
   if (!record.ok()) return record.status();
   auto entry = std::make_shared<const metadata::ManifestRecord>(std::move(*record));
   cache_.Put(repository, reference.str(), entry);
+  // The same record answers GET by digest too: clients resolve a tag, then fetch by digest,
+  // and one copy of each manifest is half the memory of two.
+  if (!reference.is_digest()) cache_.Put(repository, entry->digest.str(), entry);
   return entry;
 }
 

@@ -32,7 +32,10 @@ TEST_F(RegistryTest, PushAndPullImage) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ((*got)->content, manifest);
   EXPECT_EQ((*got)->media_type, oci::kOciImageManifest);
-  EXPECT_NE(registry_->CachedManifest("lib/app", Ref("v1")), nullptr);
+  auto by_tag = registry_->CachedManifest("lib/app", Ref("v1"));
+  ASSERT_NE(by_tag, nullptr);
+  // One record in the cache serves the tag and the digest.
+  EXPECT_EQ(registry_->CachedManifest("lib/app", Ref(put->digest.str())), by_tag);
   auto blob = registry_->OpenBlob("lib/app", layer);
   ASSERT_TRUE(blob.ok());
   EXPECT_EQ(blob->size, 5u);
