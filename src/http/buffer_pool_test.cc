@@ -22,13 +22,16 @@ TEST(BufferPoolTest, ReusesAReturnedBuffer) {
   EXPECT_EQ(pool.idle(), 0u);
 }
 
+// Holds `n` buffers at once, then gives them all back.
+void Burst(BufferPool& pool, int n) {
+  std::vector<BufferPool::Buffer> held;
+  for (int i = 0; i < n; ++i) held.push_back(pool.Get(pool.buffer_size()));
+  EXPECT_EQ(pool.idle(), 0u);
+}
+
 TEST(BufferPoolTest, KeepsNoMoreThanItsLimit) {
   BufferPool pool(1024, 2);
-  {
-    std::vector<BufferPool::Buffer> held;
-    for (int i = 0; i < 5; ++i) held.push_back(pool.Get(4096));
-    EXPECT_EQ(pool.idle(), 0u);
-  }
+  Burst(pool, 5);
   EXPECT_EQ(pool.idle(), 2u);
 }
 
@@ -42,10 +45,7 @@ TEST(BufferPoolTest, SmallBuffersAreNotKept) {
 
 TEST(BufferPoolTest, TrimFreesWhatAWholePeriodLeftIdle) {
   BufferPool pool(1024, 8);
-  {
-    std::vector<BufferPool::Buffer> burst;
-    for (int i = 0; i < 4; ++i) burst.push_back(pool.Get(1024));
-  }
+  Burst(pool, 4);
   EXPECT_EQ(pool.idle(), 4u);
   pool.Trim();  // the burst's period: none was idle throughout, all are kept
   EXPECT_EQ(pool.idle(), 4u);
