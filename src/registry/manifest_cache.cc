@@ -1,31 +1,108 @@
 #include "registry/manifest_cache.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace cangku::registry {
 
-ManifestCache::Entry ManifestCache::Get(std::string_view repository,
-                                        std::string_view reference) const {
-  std::lock_guard lock(mu_);
-  auto repo = repos_.find(std::string(repository));
-  if (repo == repos_.end()) return nullptr;
-  auto it = repo->second.find(std::string(reference));
-  return it == repo->second.end() ? nullptr : it->second;
+CachedManifest::CachedManifest(std::string_view digest, std::string_view media_type,
+                               std::string_view content) {
+  const std::string_view parts[kParts] = {digest, media_type, content};
+  size_t total = sizeof(uint32_t) * kParts;
+  for (std::string_view part : parts) total += part.size();
+  std::shared_ptr<char[]> data = std::make_shared_for_overwrite<char[]>(total);
+  char* out = data.get();
+  for (std::string_view part : parts) {
+    const auto size = static_cast<uint32_t>(part.size());
+    std::memcpy(out, &size, sizeof size);
+    out += sizeof size;
+  }
+  for (std::string_view part : parts) {
+    std::memcpy(out, part.data(), part.size());
+    out += part.size();
+  }
+  data_ = std::move(data);
 }
 
-void ManifestCache::Put(std::string_view repository, std::string_view reference, Entry entry) {
+std::string_view CachedManifest::Part(size_t i) const {
+  const char* at = data_.get() + sizeof(uint32_t) * kParts;
+  uint32_t size = 0;
+  for (size_t k = 0; k <= i; ++k) {
+    at += size;
+    std::memcpy(&size, data_.get() + sizeof(uint32_t) * k, sizeof size);
+  }
+  return {at, size};
+}
+
+namespace {
+
+// The slot that answers `reference`: by tag, or by the digest of the record it holds.
+template <typename SlotVector>
+auto FindSlot(SlotVector& slots, const oci::Reference& reference) {
+  if (reference.is_digest()) {
+    const std::string& digest = reference.digest().str();
+    return std::find_if(slots.begin(), slots.end(),
+                        [&](const auto& slot) { return slot.manifest.digest() == digest; });
+  }
+  const std::string& tag = reference.tag();
+  return std::find_if(slots.begin(), slots.end(),
+                      [&](const auto& slot) { return slot.tag == tag; });
+}
+
+}  // namespace
+
+CachedManifest ManifestCache::Get(std::string_view repository,
+                                  const oci::Reference& reference) const {
+  std::lock_guard lock(mu_);
+  auto repo = repos_.find(repository);
+  if (repo == repos_.end()) return {};
+  auto slot = FindSlot(repo->second, reference);
+  return slot == repo->second.end() ? CachedManifest() : slot->manifest;
+}
+
+void ManifestCache::Put(std::string_view repository, const oci::Reference& reference,
+                        CachedManifest manifest) {
   if (capacity_ == 0) return;
   std::lock_guard lock(mu_);
+  auto repo = repos_.find(repository);
+  if (repo != repos_.end()) {
+    Slots& slots = repo->second;
+    auto slot = FindSlot(slots, reference);
+    if (slot != slots.end()) {
+      // By digest: the record is already there. By tag: the tag now names this record.
+      if (!reference.is_digest()) slot->manifest = std::move(manifest);
+      return;
+    }
+    if (!reference.is_digest()) {
+      // The record was cached by digest only: the tag joins it.
+      auto same = std::find_if(slots.begin(), slots.end(), [&](const Slot& s) {
+        return s.tag.empty() && s.manifest.digest() == manifest.digest();
+      });
+      if (same != slots.end()) {
+        same->tag = reference.tag();
+        same->manifest = std::move(manifest);
+        return;
+      }
+    }
+  }
   if (size_ >= capacity_) {
     repos_.clear();
     size_ = 0;
+    repo = repos_.end();
   }
-  auto [it, inserted] =
-      repos_[std::string(repository)].insert_or_assign(std::string(reference), std::move(entry));
-  if (inserted) ++size_;
+  if (repo == repos_.end()) repo = repos_.emplace(std::string(repository), Slots()).first;
+  Slots& slots = repo->second;
+  if (slots.size() >= kMaxPerRepository) {
+    slots.erase(slots.begin());
+    --size_;
+  }
+  slots.push_back({reference.is_digest() ? std::string() : reference.tag(), std::move(manifest)});
+  ++size_;
 }
 
 void ManifestCache::InvalidateRepository(std::string_view repository) {
   std::lock_guard lock(mu_);
-  auto repo = repos_.find(std::string(repository));
+  auto repo = repos_.find(repository);
   if (repo == repos_.end()) return;
   size_ -= repo->second.size();
   repos_.erase(repo);

@@ -1,34 +1,75 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
-#include "metadata/metadata_store.h"
+#include "oci/reference.h"
 
 namespace cangku::registry {
 
+// What a manifest GET or HEAD answers with: the digest, the media type and the bytes as pushed,
+// in one allocation. A cheap copyable handle to immutable data; default-constructed it is empty.
+class CachedManifest {
+ public:
+  CachedManifest() = default;
+  CachedManifest(std::string_view digest, std::string_view media_type, std::string_view content);
+
+  explicit operator bool() const { return data_ != nullptr; }
+  std::string_view digest() const { return Part(0); }
+  std::string_view media_type() const { return Part(1); }
+  std::string_view content() const { return Part(2); }
+
+  // The same record (not merely equal bytes).
+  friend bool operator==(const CachedManifest& a, const CachedManifest& b) {
+    return a.data_ == b.data_;
+  }
+
+ private:
+  static constexpr size_t kParts = 3;
+  std::string_view Part(size_t i) const;
+
+  std::shared_ptr<const char[]> data_;  // kParts uint32_t sizes, then the parts back to back
+};
+
 // Recently read manifests by (repository, reference), so that hot manifest GET/HEAD answer
 // from memory without touching the metadata store. Writers invalidate what they change.
-// Bounded: when full it starts over. Thread-safe and non-blocking.
+// One record per manifest answers its tag and its digest. Bounded: at most `capacity` records
+// (when full it starts over) and kMaxPerRepository per repository (the oldest goes first).
+// Thread-safe and non-blocking.
 class ManifestCache {
  public:
-  using Entry = std::shared_ptr<const metadata::ManifestRecord>;
+  static constexpr size_t kMaxPerRepository = 32;
 
   explicit ManifestCache(size_t capacity) : capacity_(capacity) {}
 
-  Entry Get(std::string_view repository, std::string_view reference) const;
-  void Put(std::string_view repository, std::string_view reference, Entry entry);
+  CachedManifest Get(std::string_view repository, const oci::Reference& reference) const;
+  // Caches `manifest` as what `reference` names in `repository`; a GET of its digest finds
+  // it too.
+  void Put(std::string_view repository, const oci::Reference& reference,
+           CachedManifest manifest);
   // Drops every entry of `repository` (a tag moved, a manifest or tag was deleted).
   void InvalidateRepository(std::string_view repository);
 
  private:
+  struct Slot {
+    std::string tag;  // "" when cached by digest only
+    CachedManifest manifest;
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using Slots = std::vector<Slot>;
+
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::unordered_map<std::string, Entry>> repos_;  // guarded
-  size_t size_ = 0;                                                                // guarded
+  std::unordered_map<std::string, Slots, NameHash, std::equal_to<>> repos_;  // guarded
+  size_t size_ = 0;                                                          // guarded
 };
 
 }  // namespace cangku::registry

@@ -7,9 +7,9 @@ namespace cangku::registry {
 PullRecorder::PullRecorder(metadata::LifecycleStore& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
-void PullRecorder::Note(const std::string& repository, const oci::Digest& digest) {
+void PullRecorder::Note(std::string_view repository, std::string_view digest) {
   std::lock_guard lock(mu_);
-  pending_.emplace(repository, digest.str());
+  pending_.emplace(repository, digest);
 }
 
 size_t PullRecorder::pending() const {

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/clock.h"
@@ -23,8 +24,8 @@ class PullRecorder {
   PullRecorder(const PullRecorder&) = delete;
   PullRecorder& operator=(const PullRecorder&) = delete;
 
-  // Notes a GET of the manifest. Never blocks on I/O.
-  void Note(const std::string& repository, const oci::Digest& digest);
+  // Notes a GET of the manifest `digest`. Never blocks on I/O.
+  void Note(std::string_view repository, std::string_view digest);
   // Writes the pulls noted since the last Flush with the clock's time, in one transaction.
   // Blocking. On error the batch is put back (merged with newer notes) and the store's error
   // is returned.

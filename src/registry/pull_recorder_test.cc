@@ -40,9 +40,9 @@ TEST_F(PullRecorderTest, NotesInMemoryAndWritesOnFlush) {
   PullRecorder pulls(*metadata_, clock_);
   NewRegistry({.pull_recorder = &pulls});
   oci::Digest d = PushManifest("lib/a", "v1");
-  registry_->NotePull("lib/a", d);
-  registry_->NotePull("lib/a", d);
-  pulls.Note("lib/gone", d);  // unknown repository: skipped
+  registry_->NotePull("lib/a", d.str());
+  registry_->NotePull("lib/a", d.str());
+  pulls.Note("lib/gone", d.str());  // unknown repository: skipped
   EXPECT_EQ(pulls.pending(), 2u);
   EXPECT_EQ(PullTimes("lib/a")[d.str()], 0);  // nothing written before Flush
   ASSERT_TRUE(pulls.Flush().ok());

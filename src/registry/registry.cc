@@ -133,27 +133,24 @@ StatusOr<PutManifestResult> Registry::PutManifest(const std::string& repository,
   return PutManifestResult{digest, write.manifest.subject};
 }
 
-ManifestCache::Entry Registry::CachedManifest(const std::string& repository,
-                                              const oci::Reference& reference) const {
-  return cache_.Get(repository, reference.str());
+CachedManifest Registry::CachedManifest(const std::string& repository,
+                                        const oci::Reference& reference) const {
+  return cache_.Get(repository, reference);
 }
 
-void Registry::NotePull(const std::string& repository, const oci::Digest& digest) {
+void Registry::NotePull(std::string_view repository, std::string_view digest) {
   if (options_.pull_recorder) options_.pull_recorder->Note(repository, digest);
 }
 
-StatusOr<ManifestCache::Entry> Registry::GetManifest(const std::string& repository,
-                                                     const oci::Reference& reference) {
+StatusOr<CachedManifest> Registry::GetManifest(const std::string& repository,
+                                               const oci::Reference& reference) {
   StatusOr<metadata::ManifestRecord> record =
       reference.is_digest() ? metadata_.GetManifest(repository, reference.digest())
                             : metadata_.GetTaggedManifest(repository, reference.tag());
   if (!record.ok()) return record.status();
-  auto entry = std::make_shared<const metadata::ManifestRecord>(std::move(*record));
-  cache_.Put(repository, reference.str(), entry);
-  // The same record answers GET by digest too: clients resolve a tag, then fetch by digest,
-  // and one copy of each manifest is half the memory of two.
-  if (!reference.is_digest()) cache_.Put(repository, entry->digest.str(), entry);
-  return entry;
+  registry::CachedManifest manifest(record->digest.str(), record->media_type, record->content);
+  cache_.Put(repository, reference, manifest);
+  return manifest;
 }
 
 StatusOr<ImmutableTags> Registry::ImmutableTagsOf(const std::string& repository) {

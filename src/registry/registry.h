@@ -81,13 +81,14 @@ class Registry {
                                           const oci::Reference& reference,
                                           std::string_view content_type, std::string content);
   // A manifest from memory, or null (then call GetManifest). Never blocks.
-  ManifestCache::Entry CachedManifest(const std::string& repository,
-                                      const oci::Reference& reference) const;
+  registry::CachedManifest CachedManifest(const std::string& repository,
+                                          const oci::Reference& reference) const;
   // Errors: kNotFound.
-  StatusOr<ManifestCache::Entry> GetManifest(const std::string& repository,
-                                             const oci::Reference& reference);
-  // Notes a manifest GET (not HEAD) for options().pull_recorder, if any. Never blocks on I/O.
-  void NotePull(const std::string& repository, const oci::Digest& digest);
+  StatusOr<registry::CachedManifest> GetManifest(const std::string& repository,
+                                                 const oci::Reference& reference);
+  // Notes a manifest GET (not HEAD) of `digest` for options().pull_recorder, if any. Never
+  // blocks on I/O.
+  void NotePull(std::string_view repository, std::string_view digest);
   // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound,
   // kPermissionDenied (the tag, or a tag on the manifest, is immutable; nothing is deleted).
   Status DeleteManifest(const std::string& repository, const oci::Reference& reference);

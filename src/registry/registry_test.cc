@@ -30,10 +30,11 @@ TEST_F(RegistryTest, PushAndPullImage) {
   EXPECT_EQ(put->digest, oci::Digest::Sha256Of(manifest));
   auto got = registry_->GetManifest("lib/app", Ref("v1"));
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ((*got)->content, manifest);
-  EXPECT_EQ((*got)->media_type, oci::kOciImageManifest);
+  EXPECT_EQ(got->content(), manifest);
+  EXPECT_EQ(got->media_type(), oci::kOciImageManifest);
+  EXPECT_EQ(got->digest(), put->digest.str());
   auto by_tag = registry_->CachedManifest("lib/app", Ref("v1"));
-  ASSERT_NE(by_tag, nullptr);
+  ASSERT_TRUE(by_tag);
   // One record in the cache serves the tag and the digest.
   EXPECT_EQ(registry_->CachedManifest("lib/app", Ref(put->digest.str())), by_tag);
   auto blob = registry_->OpenBlob("lib/app", layer);
@@ -78,8 +79,8 @@ TEST_F(RegistryTest, TagMoveInvalidatesCache) {
   ASSERT_TRUE(registry_->PutManifest("a", Ref("latest"), oci::kOciImageManifest, m1).ok());
   ASSERT_TRUE(registry_->GetManifest("a", Ref("latest")).ok());
   ASSERT_TRUE(registry_->PutManifest("a", Ref("latest"), oci::kOciImageManifest, m2).ok());
-  EXPECT_EQ(registry_->CachedManifest("a", Ref("latest")), nullptr);
-  EXPECT_EQ((*registry_->GetManifest("a", Ref("latest")))->content, m2);
+  EXPECT_FALSE(registry_->CachedManifest("a", Ref("latest")));
+  EXPECT_EQ(registry_->GetManifest("a", Ref("latest"))->content(), m2);
 }
 
 TEST_F(RegistryTest, DeleteByTagKeepsManifest) {
@@ -207,7 +208,7 @@ TEST_F(RegistryTest, ImmutableTagsRefuseOverwriteAndDelete) {
   EXPECT_EQ(registry_->DeleteManifest("lib/app", Ref("v9")).code(), StatusCode::kNotFound);
   auto got = registry_->GetManifest("lib/app", Ref("v1"));
   ASSERT_TRUE(got.ok());
-  EXPECT_EQ((*got)->content, one);
+  EXPECT_EQ(got->content(), one);
   // Tags the policy does not match stay mutable.
   ASSERT_TRUE(registry_->PutManifest("lib/app", Ref("latest"), oci::kOciImageManifest, one).ok());
   ASSERT_TRUE(registry_->PutManifest("lib/app", Ref("latest"), oci::kOciImageManifest, two).ok());

@@ -6,9 +6,9 @@ namespace {
 
 http::Task<void> GetManifest(Context& ctx, const std::string& name, const oci::Reference& ref,
                              http::Request& req, http::Response& resp, bool is_get) {
-  registry::ManifestCache::Entry entry = ctx.registry.CachedManifest(name, ref);
+  registry::CachedManifest entry = ctx.registry.CachedManifest(name, ref);
   if (!entry) {
-    StatusOr<registry::ManifestCache::Entry> found =
+    StatusOr<registry::CachedManifest> found =
         co_await ctx.pool.Run([&] { return ctx.registry.GetManifest(name, ref); });
     if (!found.ok()) {
       if (found.status().code() == StatusCode::kNotFound) {
@@ -21,16 +21,17 @@ http::Task<void> GetManifest(Context& ctx, const std::string& name, const oci::R
     }
     entry = std::move(*found);
   }
-  if (is_get) ctx.registry.NotePull(name, entry->digest);
-  std::string etag = "\"" + entry->digest.str() + "\"";
-  resp.SetHeader("Docker-Content-Digest", entry->digest.str());
+  if (is_get) ctx.registry.NotePull(name, entry.digest());
+  std::string etag = "\"";
+  etag.append(entry.digest()).push_back('"');
+  resp.SetHeader("Docker-Content-Digest", entry.digest());
   resp.SetHeader("ETag", etag);
   if (auto inm = req.header("If-None-Match"); inm && *inm == etag) {
     (co_await resp.Send(304, "")).IgnoreError();
     co_return;
   }
-  resp.SetHeader("Content-Type", entry->media_type);
-  (co_await resp.Send(200, entry->content)).IgnoreError();
+  resp.SetHeader("Content-Type", entry.media_type());
+  (co_await resp.Send(200, std::string(entry.content()))).IgnoreError();
 }
 
 http::Task<void> PutManifest(Context& ctx, const std::string& name, const oci::Reference& ref,
