@@ -62,6 +62,22 @@ CangkuServer::~CangkuServer() = default;
 
 namespace {
 
+size_t Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// Blocking work is mostly short database calls and fsyncs: more threads than that on few cores
+// only add switching (and a malloc arena and a database connection each).
+size_t WorkerThreads(const Config& config) {
+  if (config.worker_threads > 0) return static_cast<size_t>(config.worker_threads);
+  return std::max<size_t>(4, 2 * Cores());
+}
+
+// Every database call runs on a worker thread (or one of the few background threads), so more
+// connections than worker threads would never be used.
+size_t MetadataConnections(const Config& config) {
+  if (config.metadata_pool_size > 0) return static_cast<size_t>(config.metadata_pool_size);
+  return WorkerThreads(config);
+}
+
 StatusOr<http::ServerOptions> HttpOptions(const Config& config) {
   http::ServerOptions o;
   size_t colon = config.addr.rfind(':');
@@ -148,7 +164,7 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   ASSIGN_OR_RETURN(p->blobs, storage::FilesystemBlobStore::Create(root));
   std::string url =
       config.metadata_url.empty() ? "sqlite://" + root + "/metadata.db" : config.metadata_url;
-  ASSIGN_OR_RETURN(p->metadata, metadata::SqlMetadataStore::Create(url, config.metadata_pool_size));
+  ASSIGN_OR_RETURN(p->metadata, metadata::SqlMetadataStore::Create(url, MetadataConnections(config)));
   registry::RegistryOptions options;
   options.max_manifest_bytes = static_cast<size_t>(config.max_manifest_bytes);
   options.max_page_size = config.max_page_size;
@@ -166,11 +182,10 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   if (removed) p->logger->info("removed {} abandoned uploads", removed);
 
   p->expiry_period = ExpiryPeriod(config);
-  p->pool = std::make_unique<http::WorkerPool>(static_cast<size_t>(config.worker_threads));
+  p->pool = std::make_unique<http::WorkerPool>(WorkerThreads(config));
   // One body thread per I/O thread: each I/O thread reads while its uploads are written.
   p->body_pool = std::make_unique<http::WorkerPool>(
-      config.io_threads > 0 ? static_cast<size_t>(config.io_threads)
-                            : std::max(1u, std::thread::hardware_concurrency()));
+      config.io_threads > 0 ? static_cast<size_t>(config.io_threads) : Cores());
   // 1 MiB reads; up to 8 idle buffers (8 MiB) are kept after a burst of pushes.
   p->body_buffers = std::make_unique<http::BufferPool>(1 << 20, 32);
   if (config.auth_enabled) {

@@ -111,8 +111,9 @@ const std::vector<Key>& Keys() {
       {"metadata", "url",
        "sqlite:///path/metadata.db or postgresql://... (default: SQLite in data_dir)",
        Str(&Config::metadata_url)},
-      {"metadata", "pool_size", "database connections (each opened when first needed)",
-       Int(&Config::metadata_pool_size, 1, 256)},
+      {"metadata", "pool_size",
+       "database connections, each opened when first needed (0: one per worker thread)",
+       Int(&Config::metadata_pool_size, 0, 256)},
       {"limits", "max_manifest_bytes", "largest manifest accepted (413 above)",
        Int(&Config::max_manifest_bytes, 1024, int64_t{64} << 20)},
       {"limits", "max_page_size", "cap on n for tags/list and _catalog",
@@ -121,8 +122,8 @@ const std::vector<Key>& Keys() {
        Int(&Config::manifest_cache_entries, 0, 10000000)},
       {"uploads", "expiry", "seconds before an abandoned upload session is removed",
        Int(&Config::upload_expiry_s, 2, 365 * 86400)},
-      {"workers", "threads", "threads for blocking work (database, fsync)",
-       Int(&Config::worker_threads, 1, 1024)},
+      {"workers", "threads", "threads for blocking work: database, fsync (0: two per core, at least 4)",
+       Int(&Config::worker_threads, 0, 1024)},
       {"log", "level", "trace, debug, info, warn or error",
        [](Config& c, const std::string& v) {
          if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error") {

@@ -29,7 +29,7 @@ struct Config {
   std::string data_dir = "./data";
   // metadata
   std::string metadata_url;  // empty: sqlite://<data_dir>/metadata.db
-  int metadata_pool_size = 8;
+  int metadata_pool_size = 0;  // 0: one per worker thread
   // limits
   int64_t max_manifest_bytes = 4 * 1024 * 1024;
   int max_page_size = 1000;
@@ -37,7 +37,7 @@ struct Config {
   // uploads
   int upload_expiry_s = 24 * 3600;
   // workers
-  int worker_threads = 16;
+  int worker_threads = 0;  // 0: two per core, at least 4
   // log
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kText;
