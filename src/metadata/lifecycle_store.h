@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -38,13 +39,13 @@ struct TagRow {
   int64_t updated_at = 0;  // Unix seconds of the push that last set the tag
 };
 
-// A manifest GET, for the last-pull times retention reads.
 // How precisely pull times are kept: retention counts pulls in days.
 inline constexpr int64_t kPullTimeResolutionSeconds = 60;
 
+// A manifest GET, for the last-pull times retention reads. Views of text the caller keeps.
 struct PullRow {
-  std::string repository;
-  oci::Digest digest;
+  std::string_view repository;
+  std::string_view digest;  // "sha256:<hex>"
 };
 
 // One row of what a manifest references: a blob (config, layer) or, for an index, a manifest.

@@ -43,7 +43,7 @@ Status SqlMetadataStore::RecordPulls(const std::vector<PullRow>& pulls, int64_t 
                         "last_pulled_at <= :fresh",
          soci::use(at), soci::use(digest), soci::use(repository), soci::use(fresh_since));
     for (const PullRow& pull : pulls) {
-      digest = pull.digest.str();
+      digest = pull.digest;
       repository = pull.repository;
       update.execute(true);
     }

@@ -5,9 +5,9 @@
 
 namespace cangku::registry {
 
-CachedManifest::CachedManifest(std::string_view digest, std::string_view media_type,
-                               std::string_view content) {
-  const std::string_view parts[kParts] = {digest, media_type, content};
+CachedManifest::CachedManifest(std::string_view repository, std::string_view digest,
+                               std::string_view media_type, std::string_view content) {
+  const std::string_view parts[kParts] = {repository, digest, media_type, content};
   size_t total = sizeof(uint32_t) * kParts;
   for (std::string_view part : parts) total += part.size();
   std::shared_ptr<char[]> data = std::make_shared_for_overwrite<char[]>(total);

@@ -12,17 +12,20 @@
 
 namespace cangku::registry {
 
-// What a manifest GET or HEAD answers with: the digest, the media type and the bytes as pushed,
-// in one allocation. A cheap copyable handle to immutable data; default-constructed it is empty.
+// A manifest of a repository as a GET or HEAD answers with it: the digest, the media type and
+// the bytes as pushed, in one allocation. A cheap copyable handle to immutable data;
+// default-constructed it is empty.
 class CachedManifest {
  public:
   CachedManifest() = default;
-  CachedManifest(std::string_view digest, std::string_view media_type, std::string_view content);
+  CachedManifest(std::string_view repository, std::string_view digest,
+                 std::string_view media_type, std::string_view content);
 
   explicit operator bool() const { return data_ != nullptr; }
-  std::string_view digest() const { return Part(0); }
-  std::string_view media_type() const { return Part(1); }
-  std::string_view content() const { return Part(2); }
+  std::string_view repository() const { return Part(0); }
+  std::string_view digest() const { return Part(1); }
+  std::string_view media_type() const { return Part(2); }
+  std::string_view content() const { return Part(3); }
 
   // The same record (not merely equal bytes).
   friend bool operator==(const CachedManifest& a, const CachedManifest& b) {
@@ -30,7 +33,7 @@ class CachedManifest {
   }
 
  private:
-  static constexpr size_t kParts = 3;
+  static constexpr size_t kParts = 4;
   std::string_view Part(size_t i) const;
 
   std::shared_ptr<const char[]> data_;  // kParts uint32_t sizes, then the parts back to back

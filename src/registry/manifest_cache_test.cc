@@ -16,16 +16,19 @@ oci::Reference Tag(size_t i) {
 }
 
 CachedManifest Manifest(const std::string& content) {
-  return CachedManifest(oci::Digest::Sha256Of(content).str(), "application/json", content);
+  return CachedManifest("lib/a", oci::Digest::Sha256Of(content).str(), "application/json",
+                        content);
 }
 
 TEST(CachedManifestTest, KeepsItsParts) {
-  CachedManifest m("sha256:ab", "application/vnd.oci.image.manifest.v1+json", "{\"x\":1}");
+  CachedManifest m("lib/a", "sha256:ab", "application/vnd.oci.image.manifest.v1+json",
+                   "{\"x\":1}");
   EXPECT_TRUE(m);
+  EXPECT_EQ(m.repository(), "lib/a");
   EXPECT_EQ(m.digest(), "sha256:ab");
   EXPECT_EQ(m.media_type(), "application/vnd.oci.image.manifest.v1+json");
   EXPECT_EQ(m.content(), "{\"x\":1}");
-  CachedManifest empty_parts("", "", "");
+  CachedManifest empty_parts("", "", "", "");
   EXPECT_EQ(empty_parts.digest(), "");
   EXPECT_EQ(empty_parts.content(), "");
   EXPECT_FALSE(CachedManifest());

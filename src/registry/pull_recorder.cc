@@ -4,12 +4,17 @@
 
 namespace cangku::registry {
 
+size_t PullRecorder::PullHash::operator()(const CachedManifest& m) const {
+  const std::hash<std::string_view> hash;
+  return hash(m.digest()) ^ (hash(m.repository()) * 31);
+}
+
 PullRecorder::PullRecorder(metadata::LifecycleStore& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
-void PullRecorder::Note(std::string_view repository, std::string_view digest) {
+void PullRecorder::Note(const CachedManifest& manifest) {
   std::lock_guard lock(mu_);
-  pending_.emplace(repository, digest);
+  pending_.insert(manifest);
 }
 
 size_t PullRecorder::pending() const {
@@ -18,7 +23,7 @@ size_t PullRecorder::pending() const {
 }
 
 Status PullRecorder::Flush() {
-  std::set<std::pair<std::string, std::string>> batch;
+  Pending batch;
   {
     std::lock_guard lock(mu_);
     batch.swap(pending_);
@@ -26,10 +31,7 @@ Status PullRecorder::Flush() {
   if (batch.empty()) return OkStatus();
   std::vector<metadata::PullRow> rows;
   rows.reserve(batch.size());
-  for (const auto& [repository, digest] : batch) {
-    StatusOr<oci::Digest> parsed = oci::Digest::Parse(digest);
-    if (parsed.ok()) rows.push_back({repository, *std::move(parsed)});
-  }
+  for (const CachedManifest& m : batch) rows.push_back({m.repository(), m.digest()});
   Status s = store_.RecordPulls(rows, UnixSeconds(clock_.Now()));
   if (!s.ok()) {
     std::lock_guard lock(mu_);

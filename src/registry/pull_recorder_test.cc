@@ -40,9 +40,12 @@ TEST_F(PullRecorderTest, NotesInMemoryAndWritesOnFlush) {
   PullRecorder pulls(*metadata_, clock_);
   NewRegistry({.pull_recorder = &pulls});
   oci::Digest d = PushManifest("lib/a", "v1");
-  registry_->NotePull("lib/a", d.str());
-  registry_->NotePull("lib/a", d.str());
-  pulls.Note("lib/gone", d.str());  // unknown repository: skipped
+  auto pulled = registry_->GetManifest("lib/a", Ref("v1"));
+  ASSERT_TRUE(pulled.ok());
+  registry_->NotePull(*pulled);
+  // Another record of the same manifest is the same pull.
+  registry_->NotePull(CachedManifest("lib/a", d.str(), oci::kOciImageManifest, ""));
+  pulls.Note(CachedManifest("lib/gone", d.str(), "", ""));  // unknown repository: skipped
   EXPECT_EQ(pulls.pending(), 2u);
   EXPECT_EQ(PullTimes("lib/a")[d.str()], 0);  // nothing written before Flush
   ASSERT_TRUE(pulls.Flush().ok());

@@ -138,8 +138,8 @@ CachedManifest Registry::CachedManifest(const std::string& repository,
   return cache_.Get(repository, reference);
 }
 
-void Registry::NotePull(std::string_view repository, std::string_view digest) {
-  if (options_.pull_recorder) options_.pull_recorder->Note(repository, digest);
+void Registry::NotePull(const registry::CachedManifest& manifest) {
+  if (options_.pull_recorder) options_.pull_recorder->Note(manifest);
 }
 
 StatusOr<CachedManifest> Registry::GetManifest(const std::string& repository,
@@ -148,7 +148,8 @@ StatusOr<CachedManifest> Registry::GetManifest(const std::string& repository,
       reference.is_digest() ? metadata_.GetManifest(repository, reference.digest())
                             : metadata_.GetTaggedManifest(repository, reference.tag());
   if (!record.ok()) return record.status();
-  registry::CachedManifest manifest(record->digest.str(), record->media_type, record->content);
+  registry::CachedManifest manifest(repository, record->digest.str(), record->media_type,
+                                    record->content);
   cache_.Put(repository, reference, manifest);
   return manifest;
 }

@@ -86,9 +86,9 @@ class Registry {
   // Errors: kNotFound.
   StatusOr<registry::CachedManifest> GetManifest(const std::string& repository,
                                                  const oci::Reference& reference);
-  // Notes a manifest GET (not HEAD) of `digest` for options().pull_recorder, if any. Never
-  // blocks on I/O.
-  void NotePull(std::string_view repository, std::string_view digest);
+  // Notes a GET (not HEAD) of `manifest` (from CachedManifest or GetManifest) for
+  // options().pull_recorder, if any. Never blocks on I/O.
+  void NotePull(const registry::CachedManifest& manifest);
   // By digest: the manifest and its tags; by tag: only the tag. Errors: kNotFound,
   // kPermissionDenied (the tag, or a tag on the manifest, is immutable; nothing is deleted).
   Status DeleteManifest(const std::string& repository, const oci::Reference& reference);

@@ -21,7 +21,7 @@ http::Task<void> GetManifest(Context& ctx, const std::string& name, const oci::R
     }
     entry = std::move(*found);
   }
-  if (is_get) ctx.registry.NotePull(name, entry.digest());
+  if (is_get) ctx.registry.NotePull(entry);
   std::string etag = "\"";
   etag.append(entry.digest()).push_back('"');
   resp.SetHeader("Docker-Content-Digest", entry.digest());

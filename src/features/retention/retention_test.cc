@@ -107,10 +107,10 @@ TEST_F(RetentionTest, RulesCombineWithOrAndPullsCount) {
   PushImage("lib/a", "tmp", "tmp");
   PushImage("lib/a", "main", "main");
   registry::PullRecorder pulls(*metadata_, clock_);
-  pulls.Note("lib/a", stale.str());
+  pulls.Note(registry::CachedManifest("lib/a", stale.str(), "", ""));
   ASSERT_TRUE(pulls.Flush().ok());
   clock_.now += hours(24 * 8);
-  pulls.Note("lib/a", dev.str());
+  pulls.Note(registry::CachedManifest("lib/a", dev.str(), "", ""));
   EXPECT_EQ(pulls.pending(), 1u);
   ASSERT_TRUE(pulls.Flush().ok());
   EXPECT_EQ(pulls.pending(), 0u);
