@@ -1,37 +1,42 @@
 #include "registry/manifest_cache.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace cangku::registry {
+namespace {
+
+constexpr uint32_t kNever = UINT32_MAX;
+
+}  // namespace
 
 CachedManifest::CachedManifest(std::string_view repository, std::string_view digest,
                                std::string_view media_type, std::string_view content) {
   const std::string_view parts[kParts] = {repository, digest, media_type, content};
-  size_t total = sizeof(uint32_t) * kParts;
-  for (std::string_view part : parts) total += part.size();
-  std::shared_ptr<char[]> data = std::make_shared_for_overwrite<char[]>(total);
-  char* out = data.get();
-  for (std::string_view part : parts) {
-    const auto size = static_cast<uint32_t>(part.size());
-    std::memcpy(out, &size, sizeof size);
-    out += sizeof size;
+  size_t bytes = 0;
+  for (std::string_view part : parts) bytes += part.size();
+  data_ = std::make_shared_for_overwrite<uint32_t[]>(kHeaderWords +
+                                                     (bytes + sizeof(uint32_t) - 1) / sizeof(uint32_t));
+  data_[0] = kNever;
+  char* out = reinterpret_cast<char*>(data_.get() + kHeaderWords);
+  for (size_t i = 0; i < kParts; ++i) {
+    data_[1 + i] = static_cast<uint32_t>(parts[i].size());
+    std::memcpy(out, parts[i].data(), parts[i].size());
+    out += parts[i].size();
   }
-  for (std::string_view part : parts) {
-    std::memcpy(out, part.data(), part.size());
-    out += part.size();
-  }
-  data_ = std::move(data);
 }
 
 std::string_view CachedManifest::Part(size_t i) const {
-  const char* at = data_.get() + sizeof(uint32_t) * kParts;
-  uint32_t size = 0;
-  for (size_t k = 0; k <= i; ++k) {
-    at += size;
-    std::memcpy(&size, data_.get() + sizeof(uint32_t) * k, sizeof size);
-  }
-  return {at, size};
+  const char* at = reinterpret_cast<const char*>(data_.get() + kHeaderWords);
+  for (size_t k = 0; k < i; ++k) at += data_[1 + k];
+  return {at, data_[1 + i]};
+}
+
+bool CachedManifest::MarkNoted(uint32_t period) const {
+  std::atomic_ref<uint32_t> noted(data_[0]);
+  return noted.load(std::memory_order_relaxed) != period &&
+         noted.exchange(period, std::memory_order_relaxed) != period;
 }
 
 namespace {

@@ -27,6 +27,10 @@ class CachedManifest {
   std::string_view media_type() const { return Part(2); }
   std::string_view content() const { return Part(3); }
 
+  // Marks the record as noted in `period` (a count of PullRecorder's time units); false when
+  // it already was, so that a hot manifest is noted once a period. Thread-safe.
+  bool MarkNoted(uint32_t period) const;
+
   // The same record (not merely equal bytes).
   friend bool operator==(const CachedManifest& a, const CachedManifest& b) {
     return a.data_ == b.data_;
@@ -34,9 +38,12 @@ class CachedManifest {
 
  private:
   static constexpr size_t kParts = 4;
+  static constexpr size_t kHeaderWords = 1 + kParts;  // the noted period, the parts' sizes
   std::string_view Part(size_t i) const;
 
-  std::shared_ptr<const char[]> data_;  // kParts uint32_t sizes, then the parts back to back
+  // Words: the noted period (only ever accessed atomically), the kParts sizes, then the
+  // parts' bytes back to back.
+  std::shared_ptr<uint32_t[]> data_;
 };
 
 // Recently read manifests by (repository, reference), so that hot manifest GET/HEAD answer

@@ -13,6 +13,10 @@ PullRecorder::PullRecorder(metadata::LifecycleStore& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
 void PullRecorder::Note(const CachedManifest& manifest) {
+  // Noted in this period already: written, or waiting to be, and its time would not move.
+  const auto period =
+      static_cast<uint32_t>(UnixSeconds(clock_.Now()) / metadata::kPullTimeResolutionSeconds);
+  if (!manifest.MarkNoted(period)) return;
   std::lock_guard lock(mu_);
   pending_.insert(manifest);
 }

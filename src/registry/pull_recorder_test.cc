@@ -52,6 +52,14 @@ TEST_F(PullRecorderTest, NotesInMemoryAndWritesOnFlush) {
   EXPECT_EQ(pulls.pending(), 0u);
   EXPECT_EQ(PullTimes("lib/a")[d.str()], UnixSeconds(clock_.now));
   ASSERT_TRUE(pulls.Flush().ok());  // nothing pending: no write
+  // The same record again within the period: its time would not move, nothing is noted.
+  registry_->NotePull(*pulled);
+  EXPECT_EQ(pulls.pending(), 0u);
+  clock_.now += std::chrono::seconds(metadata::kPullTimeResolutionSeconds);
+  registry_->NotePull(*pulled);
+  EXPECT_EQ(pulls.pending(), 1u);
+  ASSERT_TRUE(pulls.Flush().ok());
+  EXPECT_EQ(PullTimes("lib/a")[d.str()], UnixSeconds(clock_.now));
 }
 
 }  // namespace
