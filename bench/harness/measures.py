@@ -304,14 +304,23 @@ class Run:
                             lambda: machine.loopback_mb_s(self.lg.binary, path, n), 2)
         cpu0 = self.reg.cpu_seconds()
         gb = 0.0
-        for key, streams in (("pull_1", 1), (f"pull_{self.cfg.pull_streams}",
-                                             self.cfg.pull_streams)):
-            res = self.lg("pull-blob", "--url", self.reg.url, "--repo", "bench/push_put",
-                          "--digest", digest, "--streams", streams)
-            gb += res["bytes"] / 1e9
+        # As many tries as the limit next to it, the best kept: a single try against the best of
+        # three loopback tries would count the machine's noise against the registry.
+        for key, streams, tries in (("pull_1", 1, 3),
+                                    (f"pull_{n}", n, 2)):
+            runs = []
+            for _ in range(tries):
+                runs.append(self.lg("pull-blob", "--url", self.reg.url, "--repo",
+                                    "bench/push_put", "--digest", digest, "--streams", streams))
+                gb += runs[-1]["bytes"] / 1e9
+            failed = [r for r in runs if not r["ok"]]
+            res = failed[0] if failed else max(runs, key=lambda r: r["mb_s"])
+            res["tries_mb_s"] = [r["mb_s"] for r in runs]
             self.r[key] = res
             self.r[key + "_mb_s"] = res["mb_s"] if res["ok"] else None
-            self.log(f"  {key}: {res['mb_s']:.0f} MB/s {res.get('error', '')}")
+            self.log(f"  {key}: {res['mb_s']:.0f} MB/s (best of {tries}: "
+                     f"{', '.join(f'{r:.0f}' for r in res['tries_mb_s'])}) "
+                     f"{res.get('error', '')}")
         self.r["cpu_s_per_gb_pulled"] = (self.reg.cpu_seconds() - cpu0) / gb if gb else None
         # Untimed: what was served is the blob that was pushed.
         check = self.lg("pull-blob", "--url", self.reg.url, "--repo", "bench/push_put",
