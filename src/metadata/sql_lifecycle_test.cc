@@ -148,7 +148,9 @@ TEST_P(SqlLifecycleTest, RetentionTagsPullTimesAndConditionalTagDelete) {
   EXPECT_EQ(tags[0].name, "v1");
   EXPECT_EQ(tags[0].digest, m);
   EXPECT_EQ(Manifests()[0].last_pulled_at, 0);
-  ASSERT_TRUE(store_->RecordPulls({{"a", m.str()}, {"gone", m.str()}, {"a", D("unknown").str()}}, 5000).ok());
+  ASSERT_TRUE(
+      store_->RecordPulls({{"a", m.str()}, {"gone", m.str()}, {"a", D("unknown").str()}}, 5000)
+          .ok());
   EXPECT_EQ(Manifests()[0].last_pulled_at, 5000);
   // Within the resolution the time stays; past it, it moves.
   ASSERT_TRUE(store_->RecordPulls({{"a", m.str()}}, 5000 + kPullTimeResolutionSeconds - 1).ok());

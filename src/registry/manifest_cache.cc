@@ -16,8 +16,8 @@ CachedManifest::CachedManifest(std::string_view repository, std::string_view dig
   const std::string_view parts[kParts] = {repository, digest, media_type, content};
   size_t bytes = 0;
   for (std::string_view part : parts) bytes += part.size();
-  data_ = std::make_shared_for_overwrite<uint32_t[]>(kHeaderWords +
-                                                     (bytes + sizeof(uint32_t) - 1) / sizeof(uint32_t));
+  data_ = std::make_shared_for_overwrite<uint32_t[]>(kHeaderWords + (bytes + sizeof(uint32_t) - 1) /
+                                                                        sizeof(uint32_t));
   data_[0] = kNever;
   char* out = reinterpret_cast<char*>(data_.get() + kHeaderWords);
   for (size_t i = 0; i < kParts; ++i) {

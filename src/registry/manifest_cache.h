@@ -18,8 +18,8 @@ namespace cangku::registry {
 class CachedManifest {
  public:
   CachedManifest() = default;
-  CachedManifest(std::string_view repository, std::string_view digest,
-                 std::string_view media_type, std::string_view content);
+  CachedManifest(std::string_view repository, std::string_view digest, std::string_view media_type,
+                 std::string_view content);
 
   explicit operator bool() const { return data_ != nullptr; }
   std::string_view repository() const { return Part(0); }
@@ -60,8 +60,7 @@ class ManifestCache {
   CachedManifest Get(std::string_view repository, const oci::Reference& reference) const;
   // Caches `manifest` as what `reference` names in `repository`; a GET of its digest finds
   // it too.
-  void Put(std::string_view repository, const oci::Reference& reference,
-           CachedManifest manifest);
+  void Put(std::string_view repository, const oci::Reference& reference, CachedManifest manifest);
   // Drops every entry of `repository` (a tag moved, a manifest or tag was deleted).
   void InvalidateRepository(std::string_view repository);
 

@@ -16,13 +16,11 @@ oci::Reference Tag(size_t i) {
 }
 
 CachedManifest Manifest(const std::string& content) {
-  return CachedManifest("lib/a", oci::Digest::Sha256Of(content).str(), "application/json",
-                        content);
+  return CachedManifest("lib/a", oci::Digest::Sha256Of(content).str(), "application/json", content);
 }
 
 TEST(CachedManifestTest, KeepsItsParts) {
-  CachedManifest m("lib/a", "sha256:ab", "application/vnd.oci.image.manifest.v1+json",
-                   "{\"x\":1}");
+  CachedManifest m("lib/a", "sha256:ab", "application/vnd.oci.image.manifest.v1+json", "{\"x\":1}");
   EXPECT_TRUE(m);
   EXPECT_EQ(m.repository(), "lib/a");
   EXPECT_EQ(m.digest(), "sha256:ab");

@@ -11,13 +11,12 @@
 namespace cangku::registry {
 
 // Notes manifest pulls in memory and writes their times to the metadata store in one batch per
-// Flush, so that a GET costs a hash-set insertion, never a database write. A record (see
-// CachedManifest, shared with the manifest cache) is noted once per kPullTimeResolutionSeconds
-// period of the clock: a hot manifest costs one flag check per GET and one row a minute. The owner (the server)
+// Flush, never on the request path. A manifest's record (CachedManifest, shared with the manifest
+// cache) is noted once per kPullTimeResolutionSeconds period of the clock: the first GET of a
+// period puts a handle to it into a set, the others cost a flag check. The owner (the server)
 // calls Flush every few seconds from a thread of its own and once at shutdown. Pull times
 // therefore lag by up to that period, and pulls noted after the last Flush of a crashed process
-// are lost: retention treats a pull time as a hint, not a record. A pending pull holds a handle
-// to the manifest's record (shared with the manifest cache), nothing more. Thread-safe.
+// are lost: retention treats a pull time as a hint, not a record. Thread-safe.
 class PullRecorder {
  public:
   PullRecorder(metadata::LifecycleStore& store, const Clock& clock);

@@ -164,7 +164,8 @@ StatusOr<std::unique_ptr<CangkuServer>> CangkuServer::Create(const Config& confi
   ASSIGN_OR_RETURN(p->blobs, storage::FilesystemBlobStore::Create(root));
   std::string url =
       config.metadata_url.empty() ? "sqlite://" + root + "/metadata.db" : config.metadata_url;
-  ASSIGN_OR_RETURN(p->metadata, metadata::SqlMetadataStore::Create(url, MetadataConnections(config)));
+  ASSIGN_OR_RETURN(p->metadata,
+                   metadata::SqlMetadataStore::Create(url, MetadataConnections(config)));
   registry::RegistryOptions options;
   options.max_manifest_bytes = static_cast<size_t>(config.max_manifest_bytes);
   options.max_page_size = config.max_page_size;

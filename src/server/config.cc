@@ -122,7 +122,8 @@ const std::vector<Key>& Keys() {
        Int(&Config::manifest_cache_entries, 0, 10000000)},
       {"uploads", "expiry", "seconds before an abandoned upload session is removed",
        Int(&Config::upload_expiry_s, 2, 365 * 86400)},
-      {"workers", "threads", "threads for blocking work: database, fsync (0: two per core, at least 4)",
+      {"workers", "threads",
+       "threads for blocking work: database, fsync (0: two per core, at least 4)",
        Int(&Config::worker_threads, 0, 1024)},
       {"log", "level", "trace, debug, info, warn or error",
        [](Config& c, const std::string& v) {

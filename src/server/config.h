@@ -28,7 +28,7 @@ struct Config {
   // storage
   std::string data_dir = "./data";
   // metadata
-  std::string metadata_url;  // empty: sqlite://<data_dir>/metadata.db
+  std::string metadata_url;    // empty: sqlite://<data_dir>/metadata.db
   int metadata_pool_size = 0;  // 0: one per worker thread
   // limits
   int64_t max_manifest_bytes = 4 * 1024 * 1024;
